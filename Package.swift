@@ -1,0 +1,96 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings every Mooring target shares: Swift 6 language mode (set below for the
+/// whole package) plus the upcoming features we hold ourselves to.
+let sharedSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Mooring",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mooring", targets: ["mooring"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C system libraries (Debian: libgit2-dev, libcurl4-openssl-dev; see scripts/install-deps.sh).
+        .systemLibrary(
+            name: "CLibGit2",
+            path: "Sources/CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // Libraries, one per concern (see ../shared/DESIGN.md).
+        .target(
+            name: "MooringManifests",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .target(
+            name: "MooringGit",
+            dependencies: ["CLibGit2", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .target(
+            name: "MooringSupervisor",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSwiftSettings
+        ),
+
+        // The command-line tool.
+        .executableTarget(
+            name: "mooring",
+            dependencies: [
+                "MooringManifests",
+                "MooringGit",
+                "MooringSupervisor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: sharedSwiftSettings
+        ),
+
+        // Helpers shared by every test target (temp dirs, git fixtures, process cleanup).
+        .target(
+            name: "MooringTesting",
+            dependencies: [],
+            swiftSettings: sharedSwiftSettings
+        ),
+
+        .testTarget(
+            name: "MooringManifestsTests",
+            dependencies: ["MooringManifests", "MooringTesting"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringGitTests",
+            dependencies: ["MooringGit", "MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringSupervisorTests",
+            dependencies: ["MooringSupervisor", "MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringCLITests",
+            dependencies: ["MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

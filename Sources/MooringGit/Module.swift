@@ -1,0 +1,2 @@
+/// Git access for Mooring through libgit2.
+import CLibGit2

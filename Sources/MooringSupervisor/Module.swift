@@ -1,0 +1,2 @@
+/// Process supervision for Mooring.
+import CCurl

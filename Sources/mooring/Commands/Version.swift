@@ -1,0 +1,12 @@
+import ArgumentParser
+
+extension Mooring {
+    /// `mooring version`: prints the version.
+    struct Version: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the version of mooring.")
+
+        func run() throws {
+            print("mooring \(MooringVersion.current)")
+        }
+    }
+}
