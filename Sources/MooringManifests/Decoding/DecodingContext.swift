@@ -1,0 +1,66 @@
+import Yams
+
+/// Collects diagnostics while one file is decoded and turns Yams marks into positions.
+final class DecodingContext {
+    let file: String
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// The position of `node`, or of `fallback` when the node carries no mark.
+    func position(of node: Node?, fallback: SourcePosition? = nil) -> SourcePosition {
+        if let mark = node?.mark {
+            return SourcePosition(file: file, line: mark.line, column: mark.column)
+        }
+        return fallback ?? SourcePosition(file: file, line: 1, column: 1)
+    }
+
+    func error(at position: SourcePosition, field: String, _ message: String) {
+        diagnostics.append(Diagnostic(.error, at: position, field: field, message: message))
+    }
+
+    func error(_ node: Node?, field: String, _ message: String) {
+        error(at: position(of: node), field: field, message)
+    }
+
+    func warning(_ node: Node?, field: String, _ message: String) {
+        diagnostics.append(Diagnostic(.warning, at: position(of: node), field: field, message: message))
+    }
+}
+
+/// Joins a field path: `spec` + `health` → `spec.health`.
+func join(_ path: String, _ key: String) -> String {
+    path.isEmpty ? key : "\(path).\(key)"
+}
+
+/// A readable name for a node's type, for "expected a string, got a mapping".
+func describeType(_ node: Node) -> String {
+    switch node {
+    case .mapping: return "a mapping"
+    case .sequence: return "a list"
+    case .alias: return "an alias"
+    case .scalar:
+        switch node.tagName {
+        case .int: return "an integer (\(node.scalar?.string ?? ""))"
+        case .float: return "a number (\(node.scalar?.string ?? ""))"
+        case .bool: return "a boolean (\(node.scalar?.string ?? ""))"
+        case .null: return "null"
+        default: return "a string"
+        }
+    }
+}
+
+extension Node {
+    /// Whether the node is an explicit or implicit YAML null (`~`, `null`, or nothing).
+    var isNull: Bool {
+        if case .scalar = self { return tagName == .null }
+        return false
+    }
+}
+
+extension Node {
+    /// The node's resolved tag name (`!!str` for quoted scalars, `!!int` for `3`, …).
+    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+}

@@ -1,0 +1,215 @@
+import Yams
+
+/// Reads one YAML mapping field by field, reporting wrong types, out-of-range values and
+/// unknown keys (with a "did you mean" suggestion) to the context, and carrying on so
+/// every problem in a file is found in one pass.
+struct MappingReader {
+    let node: Node
+    let path: String
+    let context: DecodingContext
+    private var values: [String: (key: Node, value: Node)] = [:]
+
+    /// Reads `node` as a mapping whose only allowed keys are `known`; `nil` (after a
+    /// diagnostic) when it is not a mapping.
+    init?(_ node: Node, path: String, known: [String], context: DecodingContext) {
+        self.node = node
+        self.path = path
+        self.context = context
+        guard case let .mapping(mapping) = node else {
+            context.error(node, field: path, "expected a mapping, got \(describeType(node))")
+            return nil
+        }
+        for (key, value) in mapping {
+            guard case let .scalar(scalar) = key, key.tagName == .str else {
+                context.error(key, field: path, "keys must be strings, got \(describeType(key))")
+                continue
+            }
+            let name = scalar.string
+            guard known.contains(name) else {
+                var message = "unknown field `\(name)`"
+                if let suggestion = closestMatch(to: name, in: known) {
+                    message += "; did you mean `\(suggestion)`?"
+                } else {
+                    message += "; known fields here: \(known.joined(separator: ", "))"
+                }
+                context.error(key, field: join(path, name), message)
+                continue
+            }
+            values[name] = (key, value)
+        }
+    }
+
+    /// The raw value node for `key`, treating an explicit null as absent.
+    func node(_ key: String) -> Node? {
+        guard let entry = values[key], !entry.value.isNull else { return nil }
+        return entry.value
+    }
+
+    /// Position of `key`'s value (or of the key, or of this mapping).
+    func position(_ key: String) -> SourcePosition {
+        if let entry = values[key] {
+            return context.position(of: entry.value, fallback: context.position(of: entry.key))
+        }
+        return context.position(of: node)
+    }
+
+    /// Reports `key` as missing, at this mapping's position.
+    func missing(_ key: String, hint: String) {
+        context.error(node, field: join(path, key), "missing required field `\(key)`; \(hint)")
+    }
+
+    func has(_ key: String) -> Bool { node(key) != nil }
+
+    // MARK: Scalars
+
+    func string(_ key: String, templated: Bool = false) -> Located<String>? {
+        guard let value = node(key) else { return nil }
+        return stringValue(value, field: join(path, key), templated: templated)
+    }
+
+    /// Reads a string scalar; with `templated`, also checks its `{{…}}` references.
+    func stringValue(_ value: Node, field: String, templated: Bool = false) -> Located<String>? {
+        guard case let .scalar(scalar) = value, value.tagName == .str else {
+            var message = "expected a string, got \(describeType(value))"
+            if case let .scalar(scalar) = value { message += "; quote it: \"\(scalar.string)\"" }
+            context.error(value, field: field, message)
+            return nil
+        }
+        if templated { checkTemplates(scalar, node: value, field: field) }
+        return Located(scalar.string, at: context.position(of: value))
+    }
+
+    /// Reports unknown or unclosed template variables, pointing at the `{{` itself when
+    /// the scalar sits on one line.
+    private func checkTemplates(_ scalar: Node.Scalar, node: Node, field: String) {
+        let base = context.position(of: node)
+        let text = scalar.string
+        for reference in templateReferences(in: text) {
+            var position = base
+            let before = String(String.UnicodeScalarView(text.unicodeScalars.prefix(reference.offset)))
+            if !before.contains("\n") {
+                let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+                position.column = base.column + reference.offset + (quoted ? 1 : 0)
+            }
+            let known = TemplateVariable.allCases.map(\.rawValue)
+            if !reference.closed {
+                context.error(at: position, field: field, "unclosed template variable `{{\(reference.name)`; close it with `}}`")
+            } else if TemplateVariable(rawValue: reference.name) == nil {
+                var message = "unknown template variable `{{\(reference.name)}}`"
+                if let suggestion = closestMatch(to: reference.name, in: known) {
+                    message += "; did you mean `{{\(suggestion)}}`?"
+                }
+                message += " (known: \(known.map { "{{\($0)}}" }.joined(separator: ", ")))"
+                context.error(at: position, field: field, message)
+            }
+        }
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>, unit: String = "") -> Int? {
+        guard let value = node(key) else { return nil }
+        let field = join(path, key)
+        guard value.tagName == .int, let number = value.int else {
+            context.error(value, field: field, "expected an integer\(unit.isEmpty ? "" : " (\(unit))"), got \(describeType(value))")
+            return nil
+        }
+        guard range.contains(number) else {
+            context.error(value, field: field, "\(number) is out of range; use a value from \(range.lowerBound) to \(range.upperBound)\(unit.isEmpty ? "" : " \(unit)")")
+            return nil
+        }
+        return number
+    }
+
+    func double(_ key: String, in range: ClosedRange<Double>, unit: String = "") -> Double? {
+        guard let value = node(key) else { return nil }
+        let field = join(path, key)
+        guard value.tagName == .int || value.tagName == .float, let number = value.float, number.isFinite else {
+            context.error(value, field: field, "expected a number\(unit.isEmpty ? "" : " (\(unit))"), got \(describeType(value))")
+            return nil
+        }
+        guard range.contains(number) else {
+            context.error(value, field: field, "\(formatNumber(number)) is out of range; use a value from \(formatNumber(range.lowerBound)) to \(formatNumber(range.upperBound))\(unit.isEmpty ? "" : " \(unit)")")
+            return nil
+        }
+        return number
+    }
+
+    func bool(_ key: String) -> Bool? {
+        guard let value = node(key) else { return nil }
+        guard value.tagName == .bool, let flag = value.bool else {
+            context.error(value, field: join(path, key), "expected true or false, got \(describeType(value))")
+            return nil
+        }
+        return flag
+    }
+
+    /// A string that must be one of `E`'s raw values.
+    func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> E? where E.RawValue == String {
+        guard let located = string(key) else { return nil }
+        if let value = E(rawValue: located.value) { return value }
+        let allowed = E.allCases.map(\.rawValue)
+        var message = "`\(located.value)` is not a valid value; use one of \(allowed.joined(separator: ", "))"
+        if let suggestion = closestMatch(to: located.value, in: allowed) {
+            message = "`\(located.value)` is not a valid value; did you mean `\(suggestion)`? (one of \(allowed.joined(separator: ", ")))"
+        }
+        context.error(at: located.position, field: join(path, key), message)
+        return nil
+    }
+
+    // MARK: Collections
+
+    /// A list of strings; each element's position is kept.
+    func stringList(_ key: String, templated: Bool = false) -> [Located<String>]? {
+        guard let value = node(key) else { return nil }
+        let field = join(path, key)
+        guard case let .sequence(sequence) = value else {
+            context.error(value, field: field, "expected a list of strings, got \(describeType(value))")
+            return nil
+        }
+        var result: [Located<String>] = []
+        var ok = true
+        for (index, element) in sequence.enumerated() {
+            if let item = stringValue(element, field: "\(field)[\(index)]", templated: templated) {
+                result.append(item)
+            } else {
+                ok = false
+            }
+        }
+        return ok ? result : nil
+    }
+
+    /// A mapping of strings to strings (labels, env); values' positions are kept.
+    func stringMap(_ key: String, templated: Bool = false) -> [String: Located<String>]? {
+        guard let value = node(key) else { return nil }
+        let field = join(path, key)
+        guard case let .mapping(mapping) = value else {
+            context.error(value, field: field, "expected a mapping of strings, got \(describeType(value))")
+            return nil
+        }
+        var result: [String: Located<String>] = [:]
+        for (k, v) in mapping {
+            guard case let .scalar(keyScalar) = k, k.tagName == .str else {
+                context.error(k, field: field, "keys must be strings, got \(describeType(k))")
+                continue
+            }
+            if v.isNull {
+                result[keyScalar.string] = Located("", at: context.position(of: v, fallback: context.position(of: k)))
+                continue
+            }
+            if let item = stringValue(v, field: join(field, keyScalar.string), templated: templated) {
+                result[keyScalar.string] = item
+            }
+        }
+        return result
+    }
+
+    /// A nested mapping, read with its own known keys.
+    func mapping(_ key: String, known: [String]) -> MappingReader? {
+        guard let value = node(key) else { return nil }
+        return MappingReader(value, path: join(path, key), known: known, context: context)
+    }
+}
+
+/// `3` for whole numbers, `0.5` otherwise.
+func formatNumber(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Merges a deployment with its runtime (deployment fields win, field by field; `env`
+/// key by key), applies defaults, and checks what only the merged spec can tell.
+struct DeploymentResolver {
+    let deployment: ModelDeployment
+    let runtime: ServingRuntime?
+    let repository: (any RepositoryView)?
+
+    func resolve() -> (ResolvedDeployment?, [Diagnostic]) {
+        var problems: [Diagnostic] = []
+        let name = deployment.metadata.name
+        func error(_ position: SourcePosition, _ field: String, _ message: String) {
+            problems.append(Diagnostic(.error, at: position, field: field, message: message))
+        }
+
+        guard let command = deployment.command ?? runtime?.command else {
+            let hint = deployment.runtime == nil
+                ? "set spec.command, or name a ServingRuntime in spec.runtime"
+                : "runtime `\(deployment.runtime?.value ?? "")` has no command either; set spec.command here or in the runtime"
+            error(deployment.namePosition, "spec.command", "ModelDeployment `\(name)` has no command to run; \(hint)")
+            return (nil, problems)
+        }
+
+        var model: ResolvedDeployment.Model?
+        if let uri = deployment.model.uri {
+            model = ResolvedDeployment.Model(uri: uri.value, sha256: deployment.model.sha256?.value.lowercased(),
+                                             version: deployment.model.version ?? "")
+            problems += checkModel(uri: uri, sha256: deployment.model.sha256)
+        }
+
+        let workingDir = deployment.workingDir ?? runtime?.workingDir
+        if let workingDir { problems += checkWorkingDir(workingDir) }
+
+        let usesModelPath = (command.value + Array((runtime?.env ?? [:]).values) + Array(deployment.env.values))
+            .contains { $0.contains("{{model.path}}") || $0.contains("{{ model.path }}") }
+        if usesModelPath && model == nil {
+            error(command.position, "spec.command", "the command uses {{model.path}} but the deployment has no spec.model.uri; add one")
+        }
+
+        let h = deployment.health, rh = runtime?.health ?? HealthFragment()
+        let health = ResolvedDeployment.Health(
+            probe: h.action ?? rh.action ?? .tcp(port: nil),
+            startupTimeoutSeconds: h.startupTimeoutSeconds ?? rh.startupTimeoutSeconds ?? ManifestDefaults.startupTimeoutSeconds,
+            periodSeconds: h.periodSeconds ?? rh.periodSeconds ?? ManifestDefaults.periodSeconds,
+            timeoutSeconds: h.timeoutSeconds ?? rh.timeoutSeconds ?? ManifestDefaults.timeoutSeconds,
+            failureThreshold: h.failureThreshold ?? rh.failureThreshold ?? ManifestDefaults.failureThreshold,
+            successThreshold: h.successThreshold ?? rh.successThreshold ?? ManifestDefaults.successThreshold
+        )
+        let r = deployment.restart, rr = runtime?.restart ?? RestartFragment()
+        let restart = ResolvedDeployment.Restart(
+            policy: r.policy ?? rr.policy ?? ManifestDefaults.restartPolicy,
+            backoffInitialSeconds: r.backoff.initialSeconds ?? rr.backoff.initialSeconds ?? ManifestDefaults.backoffInitialSeconds,
+            backoffMaxSeconds: r.backoff.maxSeconds ?? rr.backoff.maxSeconds ?? ManifestDefaults.backoffMaxSeconds,
+            backoffResetAfterSeconds: r.backoff.resetAfterSeconds ?? rr.backoff.resetAfterSeconds ?? ManifestDefaults.backoffResetAfterSeconds
+        )
+        if restart.backoffMaxSeconds < restart.backoffInitialSeconds {
+            error(deployment.position, "spec.restart.backoff",
+                  "merged with runtime defaults, maxSeconds (\(formatNumber(restart.backoffMaxSeconds))) is below initialSeconds (\(formatNumber(restart.backoffInitialSeconds))); set both")
+        }
+        let ro = deployment.rollout
+        let rollout = ResolvedDeployment.Rollout(
+            strategy: ro.strategy ?? ManifestDefaults.strategy,
+            minHealthySeconds: ro.minHealthySeconds ?? ManifestDefaults.minHealthySeconds,
+            progressDeadlineSeconds: ro.progressDeadlineSeconds ?? ManifestDefaults.progressDeadlineSeconds,
+            autoRollback: ro.autoRollback ?? ManifestDefaults.autoRollback
+        )
+
+        var env = runtime?.env ?? [:]
+        env.merge(deployment.env) { _, mine in mine }
+
+        let resolved = ResolvedDeployment(
+            name: name,
+            labels: deployment.metadata.labels,
+            model: model,
+            runtime: deployment.runtime?.value,
+            command: command.value,
+            env: env,
+            workingDir: workingDir?.value ?? ManifestDefaults.workingDir,
+            replicas: deployment.replicas ?? ManifestDefaults.replicas,
+            health: health,
+            rollout: rollout,
+            restart: restart,
+            gracePeriodSeconds: deployment.stop.gracePeriodSeconds ?? runtime?.stop.gracePeriodSeconds ?? ManifestDefaults.gracePeriodSeconds,
+            suspend: deployment.suspend ?? ManifestDefaults.suspend
+        )
+        return (problems.hasErrors ? nil : resolved, problems)
+    }
+
+    private func checkModel(uri: Located<String>, sha256: Located<String>?) -> [Diagnostic] {
+        let field = "spec.model.uri"
+        func problem(_ message: String) -> [Diagnostic] {
+            [Diagnostic(.error, at: uri.position, field: field, message: message)]
+        }
+        let path = uri.value
+        if path.isEmpty { return problem("the model path is empty; give the model file's path inside the repository") }
+        if let schemeEnd = path.range(of: "://") {
+            let scheme = path[..<schemeEnd.lowerBound]
+            return problem("`\(scheme)://` model URIs are not supported yet; commit the model under the repository and give its path")
+        }
+        if path.hasPrefix("/") {
+            return problem("`\(path)` is an absolute path; give a path inside the repository, such as `models/iris.json`")
+        }
+        if path.split(separator: "/").contains("..") {
+            return problem("`\(path)` uses `..`; give a path inside the repository without `..`")
+        }
+        guard let repository else { return [] }
+        switch repository.resolve(path) {
+        case .escapes:
+            return problem("`\(path)` leads outside the repository through a symbolic link; model files must live inside it")
+        case let .missing(missing):
+            return problem("`\(path)` does not exist in the repository (`\(missing)` is missing); commit the model file or fix the path")
+        case let .resolved(real, entry):
+            if entry == .directory {
+                if sha256 != nil {
+                    return [Diagnostic(.error, at: sha256?.position ?? uri.position, field: "spec.model.sha256",
+                                       message: "`\(path)` is a directory; sha256 can only be checked for a single file")]
+                }
+                return []
+            }
+            if let sha256, isSHA256Hex(sha256.value), let data = repository.contents(at: real) {
+                let actual = SHA256Digest.hex(data)
+                if actual != sha256.value.lowercased() {
+                    return [Diagnostic(.error, at: sha256.position, field: "spec.model.sha256",
+                                       message: "`\(path)` has SHA-256 \(actual), not \(sha256.value.lowercased()); update the digest or the file")]
+                }
+            }
+            return []
+        }
+    }
+
+    private func checkWorkingDir(_ dir: Located<String>) -> [Diagnostic] {
+        var path = dir.value
+        let prefix = "{{revision.dir}}"
+        if path.hasPrefix(prefix) {
+            path = String(path.dropFirst(prefix.count))
+            while path.hasPrefix("/") { path.removeFirst() }
+        } else if path.hasPrefix("/") {
+            return [Diagnostic(.error, at: dir.position, field: "spec.workingDir",
+                               message: "`\(dir.value)` is an absolute path; give a path inside the repository (relative to {{revision.dir}})")]
+        }
+        if path.split(separator: "/").contains("..") {
+            return [Diagnostic(.error, at: dir.position, field: "spec.workingDir",
+                               message: "`\(dir.value)` uses `..`; the working directory must stay inside the repository")]
+        }
+        if path.contains("{{") || path.isEmpty { return [] }
+        guard let repository else { return [] }
+        switch repository.resolve(path) {
+        case .escapes:
+            return [Diagnostic(.error, at: dir.position, field: "spec.workingDir",
+                               message: "`\(dir.value)` leads outside the repository through a symbolic link")]
+        case .missing:
+            return [Diagnostic(.error, at: dir.position, field: "spec.workingDir",
+                               message: "`\(dir.value)` does not exist in the repository; create it or fix the path")]
+        case let .resolved(_, entry):
+            if entry != .directory {
+                return [Diagnostic(.error, at: dir.position, field: "spec.workingDir",
+                                   message: "`\(dir.value)` is not a directory")]
+            }
+            return []
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Every manifest at one revision, decoded, checked as a whole and resolved.
+///
+/// A revision is accepted only when `diagnostics` holds no error: then `deployments` is
+/// the complete desired state. With any error the revision is rejected whole.
+public struct ManifestSet: Sendable {
+    /// Resolved deployments, sorted by name (only meaningful when `isValid`).
+    public var deployments: [ResolvedDeployment]
+    /// Runtimes by name.
+    public var runtimes: [String: ServingRuntime]
+    /// Where each deployment is defined, by name.
+    public var origins: [String: SourcePosition]
+    /// Every problem found, sorted by position.
+    public var diagnostics: [Diagnostic]
+    /// How many manifest files were read.
+    public var fileCount: Int
+
+    /// Whether the revision can be applied.
+    public var isValid: Bool { !diagnostics.hasErrors }
+
+    /// Decodes and validates `files` as one revision. With a `repository`, model paths
+    /// and working directories are checked against it (existence, escape, `sha256`).
+    public static func load(files: [ManifestFile], repository: (any RepositoryView)? = nil) -> ManifestSet {
+        var diagnostics: [Diagnostic] = []
+        var deployments: [ModelDeployment] = []
+        var runtimes: [String: ServingRuntime] = [:]
+        var seenDeployments: [String: SourcePosition] = [:]
+
+        for file in files {
+            let decoded = file.decode()
+            diagnostics += decoded.diagnostics
+            for document in decoded.documents {
+                switch document {
+                case let .deployment(deployment):
+                    let name = deployment.metadata.name
+                    if let first = seenDeployments[name] {
+                        diagnostics.append(Diagnostic(.error, at: deployment.namePosition, field: "metadata.name",
+                            message: "ModelDeployment `\(name)` is already defined at \(first); names are unique across the repository, rename one"))
+                    } else {
+                        seenDeployments[name] = deployment.namePosition
+                        deployments.append(deployment)
+                    }
+                case let .runtime(runtime):
+                    let name = runtime.metadata.name
+                    if let first = runtimes[name] {
+                        diagnostics.append(Diagnostic(.error, at: runtime.namePosition, field: "metadata.name",
+                            message: "ServingRuntime `\(name)` is already defined at \(first.namePosition); names are unique across the repository, rename one"))
+                    } else {
+                        runtimes[name] = runtime
+                    }
+                }
+            }
+        }
+
+        var resolved: [ResolvedDeployment] = []
+        for deployment in deployments {
+            let runtime = deployment.runtime.flatMap { runtimes[$0.value] }
+            if let reference = deployment.runtime, runtime == nil {
+                var message = "no ServingRuntime named `\(reference.value)`"
+                if let suggestion = closestMatch(to: reference.value, in: Array(runtimes.keys)) {
+                    message += "; did you mean `\(suggestion)`?"
+                } else if runtimes.isEmpty {
+                    message += "; define one (kind: ServingRuntime) or give spec.command instead"
+                } else {
+                    message += "; defined runtimes: \(runtimes.keys.sorted().joined(separator: ", "))"
+                }
+                diagnostics.append(Diagnostic(.error, at: reference.position, field: "spec.runtime", message: message))
+                continue
+            }
+            let (result, problems) = DeploymentResolver(deployment: deployment, runtime: runtime, repository: repository).resolve()
+            diagnostics += problems
+            if let result { resolved.append(result) }
+        }
+
+        return ManifestSet(
+            deployments: resolved.sorted { $0.name < $1.name },
+            runtimes: runtimes,
+            origins: seenDeployments,
+            diagnostics: diagnostics.sortedByPosition(),
+            fileCount: files.count
+        )
+    }
+
+    /// Loads every manifest under `directory` on disk. The repository for path checks is
+    /// the nearest enclosing Git work tree, else the current directory.
+    public static func load(directory: URL, repositoryRoot: URL? = nil) throws -> ManifestSet {
+        let root = repositoryRoot ?? FileSystemRepository.enclosingRoot(
+            of: directory, fallback: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let rootPath = root.standardizedFileURL.resolvingSymlinksInPath().path
+        let dirPath = directory.standardizedFileURL.resolvingSymlinksInPath().path
+        let prefix = dirPath.hasPrefix(rootPath + "/") ? String(dirPath.dropFirst(rootPath.count + 1)) : directory.lastPathComponent
+        let files = try ManifestFile.load(directory: directory, displayPrefix: prefix)
+        return load(files: files, repository: FileSystemRepository(root: root))
+    }
+}
