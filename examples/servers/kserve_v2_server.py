@@ -82,6 +82,15 @@ class Model:
         if framework != PLATFORM:
             raise ModelError(f"model file {path}: framework '{framework}' is not '{PLATFORM}'")
         self.features = field("features", list)
+        # The columns a request carries, in order; the model uses the "features" among them.
+        self.inputs = doc.get("inputs", self.features)
+        if (not isinstance(self.inputs, list) or not all(isinstance(n, str) for n in self.inputs)
+                or len(set(self.inputs)) != len(self.inputs)):
+            raise ModelError(f"model file {path}: 'inputs' must be a list of distinct column names")
+        missing = [n for n in self.features if n not in self.inputs]
+        if missing:
+            raise ModelError(f"model file {path}: feature '{missing[0]}' is not one of the inputs")
+        self.columns = [self.inputs.index(n) for n in self.features]
         self.classes = field("classes", list)
         self.mean = field("mean", list)
         self.scale = field("scale", list)
@@ -104,8 +113,8 @@ class Model:
             raise ModelError(f"model file {path}: 'coef' must be {k} rows of {f} numbers")
 
     def predict(self, row):
-        """Returns (class label, class probabilities) for one row of raw features."""
-        z = [(v - m) / s for v, m, s in zip(row, self.mean, self.scale)]
+        """Returns (class label, class probabilities) for one request row (all inputs)."""
+        z = [(row[c] - m) / s for c, m, s in zip(self.columns, self.mean, self.scale)]
         scores = [b + sum(w * x for w, x in zip(ws, z)) for ws, b in zip(self.coef, self.intercept)]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
@@ -115,7 +124,7 @@ class Model:
         return self.classes[best], probs
 
     def metadata(self, served_name):
-        f, k = len(self.features), len(self.classes)
+        f, k = len(self.inputs), len(self.classes)
         return {
             "name": served_name,
             "versions": [self.version],
@@ -125,7 +134,8 @@ class Model:
                 {"name": "label", "datatype": "BYTES", "shape": [-1]},
                 {"name": "probabilities", "datatype": "FP32", "shape": [-1, k]},
             ],
-            "parameters": {"features": self.features, "classes": self.classes},
+            "parameters": {"columns": self.inputs, "features_used": self.features,
+                           "classes": self.classes},
         }
 
 
@@ -155,13 +165,13 @@ def parse_infer_request(body, model):
     inputs = doc.get("inputs")
     if not isinstance(inputs, list) or len(inputs) != 1 or not isinstance(inputs[0], dict):
         raise RequestError(400, f"'inputs' must be a list holding exactly one tensor "
-                                f"('{INPUT_NAME}', shape [N, {len(model.features)}])")
+                                f"('{INPUT_NAME}', shape [N, {len(model.inputs)}])")
     tensor = inputs[0]
     name = tensor.get("name", INPUT_NAME)
     datatype = tensor.get("datatype", "FP32")
     if datatype not in NUMERIC_DATATYPES:
         raise RequestError(400, f"input '{name}' has datatype {json.dumps(datatype)}, expected FP32")
-    f = len(model.features)
+    f = len(model.inputs)
     shape = tensor.get("shape")
     if (not isinstance(shape, list) or len(shape) != 2
             or not all(isinstance(d, int) and not isinstance(d, bool) for d in shape)
@@ -169,7 +179,7 @@ def parse_infer_request(body, model):
         raise RequestError(400, f"input '{name}' has shape {json.dumps(shape)}, expected [N, {f}] with N >= 1")
     if shape[1] != f:
         raise RequestError(400, f"input '{name}' has {shape[1]} features per row, the model "
-                                f"takes {f} ({', '.join(model.features)})")
+                                f"takes {f} ({', '.join(model.inputs)})")
     if "data" not in tensor:
         raise RequestError(400, f"input '{name}' has no 'data'")
     values = _flatten(tensor["data"], f"inputs[0].data")

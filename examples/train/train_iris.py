@@ -97,6 +97,9 @@ def build(rows, labels, spec):
         "name": "iris",
         "version": spec["version"],
         "framework": "mooring-logreg",
+        # Every version takes the same request columns, so clients need not change when a
+        # deployment rolls forward or back; "features" are the columns this version uses.
+        "inputs": ALL_FEATURES,
         "features": spec["features"],
         "classes": CLASSES,
         "mean": rounded(mean),
