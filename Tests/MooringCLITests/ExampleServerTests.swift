@@ -153,6 +153,24 @@ import Testing
         #expect(status == .exited(0), "stderr: \(server.process.stderr)")
     }
 
+    /// With no flags the server takes its model and port from `MODEL_PATH` and `PORT`, the
+    /// variables Mooring exports to every process it starts.
+    @Test func takesModelAndPortFromTheEnvironment() async throws {
+        let directory = try TemporaryDirectory(prefix: "mooring-example-env")
+        defer { directory.remove() }
+        let port = try freeLoopbackPort()
+        let process = try ManagedProcess(
+            executable: "python3", arguments: [Self.serverScript],
+            environment: ["MODEL_PATH": Self.modelPath(version: "1"), "PORT": String(port),
+                          "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"],
+            outputDirectory: directory.url, name: "server")
+        defer { process.kill() }
+        let line = await process.waitForStdoutLine(containing: "listening on", timeout: .seconds(120))
+        #expect(line == "listening on http://127.0.0.1:\(port)", "stderr: \(process.stderr)")
+        let metadata = try await httpRequest("http://127.0.0.1:\(port)/v2/models/iris")
+        #expect(try metadata.jsonObject()["versions"] as? [String] == ["1"])
+    }
+
     /// A missing or unusable model file is reported on stderr and the server exits 1.
     @Test(arguments: ["missing.json", "broken.json"])
     func refusesABadModelFile(fileName: String) async throws {
