@@ -18,6 +18,7 @@ public final class ManagedProcess: @unchecked Sendable {
         /// The child was killed by this signal.
         case signaled(Int32)
 
+        /// "exited with code N" or "killed by signal N".
         public var description: String {
             switch self {
             case .exited(let code): "exited with code \(code)"
