@@ -19,5 +19,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build
 
+bench: deps
+	$(SWIFT) build -c release --product mooring-bench
+	"$$($(SWIFT) build -c release --show-bin-path)/mooring-bench"
+
 clean:
 	rm -rf .build

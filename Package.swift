@@ -63,6 +63,14 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
 
+        // `make bench`: measured speed, never asserted by tests.
+        .executableTarget(
+            name: "mooring-bench",
+            dependencies: ["MooringManifests"],
+            path: "Benchmarks/mooring-bench",
+            swiftSettings: sharedSwiftSettings
+        ),
+
         // Helpers shared by every test target (temp dirs, git fixtures, process cleanup).
         .target(
             name: "MooringTesting",
