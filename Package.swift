@@ -50,6 +50,12 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
 
+        .target(
+            name: "MooringController",
+            dependencies: ["MooringManifests"],
+            swiftSettings: sharedSwiftSettings
+        ),
+
         // The command-line tool.
         .executableTarget(
             name: "mooring",
@@ -57,6 +63,7 @@ let package = Package(
                 "MooringManifests",
                 "MooringGit",
                 "MooringSupervisor",
+                "MooringController",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +89,11 @@ let package = Package(
             name: "MooringManifestsTests",
             dependencies: ["MooringManifests", "MooringTesting"],
             resources: [.copy("Fixtures")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringControllerTests",
+            dependencies: ["MooringController", "MooringManifests", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(
