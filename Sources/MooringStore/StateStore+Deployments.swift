@@ -26,7 +26,8 @@ extension StoreTransaction {
             record.createdAt = now
             try record.insert(database)
         }
-        return record
+        // Read back, so the result equals later reads (dates are stored as Unix seconds).
+        return try self.deployment(named: record.name) ?? record
     }
 
     /// Changes the deployment called `name` in place (stamping `updatedAt`) and returns

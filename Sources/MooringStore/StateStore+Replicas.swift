@@ -26,7 +26,9 @@ extension StoreTransaction {
     public func insertReplica(_ replica: ReplicaRecord) throws -> ReplicaRecord {
         var record = replica
         try record.insert(database)
-        return record
+        // Read back, so the result equals later reads (dates are stored as Unix seconds).
+        guard let id = record.id else { return record }
+        return try self.replica(id: id) ?? record
     }
 
     /// Replaces the stored replica with the same `id`. Throws `notFound` if there is none.

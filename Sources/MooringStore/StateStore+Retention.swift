@@ -9,6 +9,13 @@ public struct PrunedHistory: Sendable, Equatable {
     public var rollouts: Int
     /// Completed intents removed.
     public var intents: Int
+
+    /// Creates a count of removed rows.
+    public init(events: Int, rollouts: Int, intents: Int) {
+        self.events = events
+        self.rollouts = rollouts
+        self.intents = intents
+    }
 }
 
 extension StoreTransaction {

@@ -11,7 +11,7 @@ extension StoreTransaction {
             record.seenAt = existing.seenAt
         }
         try record.save(database)
-        return record
+        return try self.revision(record.commit) ?? record
     }
 
     /// The record of `commit`, if it was seen.

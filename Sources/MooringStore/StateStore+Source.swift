@@ -14,7 +14,7 @@ extension StoreTransaction {
         var record = source
         record.updatedAt = now
         try record.save(database)
-        return record
+        return try SourceRecord.fetchOne(database, key: 1) ?? record
     }
 
     /// Changes the stored source record in place, stamping `updatedAt`, and returns it.

@@ -175,8 +175,14 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// The clock's time rounded to what a REAL column of Unix seconds holds, so that a
+    /// stamped record compares equal to the same record read back.
+    func storableNow() -> Date {
+        Date(timeIntervalSince1970: clock().timeIntervalSince1970)
+    }
+
     func read<T>(doing: String, _ body: (StoreTransaction) throws -> T) throws -> T {
-        let now = clock()
+        let now = storableNow()
         do {
             return try writer.read { db in try body(StoreTransaction(database: db, now: now)) }
         } catch {
@@ -190,7 +196,7 @@ public final class StateStore: Sendable {
                 .readOnly,
                 "the state store at \(location) is open read-only; cannot write while \(doing) (only `mooring run` writes state)")
         }
-        let now = clock()
+        let now = storableNow()
         do {
             return try writer.write { db in try body(StoreTransaction(database: db, now: now)) }
         } catch {
