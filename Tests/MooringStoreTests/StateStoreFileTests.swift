@@ -38,6 +38,23 @@ import Testing
         #expect(try cli.events(of: "iris").map(\.reason) == ["RolloutSucceeded"])
     }
 
+    @Test func readersAreNotBlockedByAWriteInProgressAndSeeOnlyCommittedState() throws {
+        let dir = try TemporaryDirectory(prefix: "mooring-store")
+        defer { dir.remove() }
+        let url = dir.appending("state.sqlite")
+        let controller = try StateStore(path: url)
+        let cli = try StateStore(readOnlyPath: url)
+        try controller.upsertDeployment(sampleDeployment())
+        let seenDuringWrite = try controller.write { tx in
+            try tx.updateDeployment(named: "iris") { $0.health = .degraded }
+            try tx.upsertDeployment(sampleDeployment("other"))
+            return try cli.deployments()
+        }
+        #expect(seenDuringWrite.map(\.name) == ["iris"])
+        #expect(seenDuringWrite.first?.health == .progressing)
+        #expect(try cli.deployments().map(\.health) == [.degraded, .progressing])
+    }
+
     @Test func readOnlyOpenWorksAfterTheControllerClosed() throws {
         let dir = try TemporaryDirectory(prefix: "mooring-store")
         defer { dir.remove() }
