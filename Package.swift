@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C system libraries (Debian: libgit2-dev, libcurl4-openssl-dev; see scripts/install-deps.sh).
@@ -47,6 +48,11 @@ let package = Package(
         .target(
             name: "MooringSupervisor",
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .target(
+            name: "MooringStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: sharedSwiftSettings
         ),
 
@@ -104,6 +110,15 @@ let package = Package(
         .testTarget(
             name: "MooringSupervisorTests",
             dependencies: ["MooringSupervisor", "MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringStoreTests",
+            dependencies: [
+                "MooringStore", "MooringTesting",
+                // Tests write raw SQL to prove the schema's constraints hold.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

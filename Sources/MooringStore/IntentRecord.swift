@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+
+/// One entry of the action journal: an action the controller is about to take, written
+/// before it is taken and completed after. An intent never completed is what a restarted
+/// controller must recover (see ``StateStore/openIntents()``).
+public struct IntentRecord: Sendable, Codable, Equatable {
+    /// Row id, assigned on insert.
+    public var id: Int64?
+    /// The deployment the action is for, if any.
+    public var deployment: String?
+    /// The action (`StartReplica`, `StopReplica`, `Rollout`, `Delete`, …).
+    public var action: String
+    /// What the action needs to be redone or undone, as JSON text (`{}` by default).
+    public var payload: String
+    /// When the intent was written.
+    public var createdAt: Date
+    /// When it was completed (`nil` while open).
+    public var completedAt: Date?
+    /// How it ended (`Succeeded`, `Failed: …`, `Abandoned`, …), set with `completedAt`.
+    public var outcome: String?
+
+    /// Creates an intent record (`id` is assigned on insert).
+    public init(
+        id: Int64? = nil, deployment: String? = nil, action: String, payload: String = "{}",
+        createdAt: Date, completedAt: Date? = nil, outcome: String? = nil
+    ) {
+        self.id = id
+        self.deployment = deployment
+        self.action = action
+        self.payload = payload
+        self.createdAt = createdAt
+        self.completedAt = completedAt
+        self.outcome = outcome
+    }
+
+    /// Whether the intent is still open (never completed).
+    public var isOpen: Bool { completedAt == nil }
+
+    /// The payload decoded as `type`.
+    public func decodedPayload<Payload: Decodable>(as type: Payload.Type) throws -> Payload {
+        try StoreJSON.decode(type, from: payload, what: "payload of intent \(id.map(String.init) ?? "?") (\(action))")
+    }
+}
+
+extension IntentRecord: FetchableRecord, MutablePersistableRecord {
+    /// The table's name.
+    public static let databaseTableName = "intent"
+    /// Dates are stored as Unix seconds.
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        .timeIntervalSince1970
+    }
+    /// Dates are stored as Unix seconds.
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        .timeIntervalSince1970
+    }
+    /// Takes the row id SQLite assigned.
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+
+/// One attempt to move a deployment to a spec, and how it ended. Rollouts are history:
+/// they outlive the deployment they belong to.
+public struct RolloutRecord: Sendable, Codable, Equatable {
+    /// Row id, assigned on insert; grows with every rollout, so it orders them.
+    public var id: Int64?
+    /// The deployment's name.
+    public var deployment: String
+    /// The commit rolled out to.
+    public var revision: String
+    /// The spec hash rolled out to.
+    public var specHash: String
+    /// The spec hash serving before, if any.
+    public var fromSpecHash: String?
+    /// The commit serving before, if any.
+    public var fromRevision: String?
+    /// The rollout strategy (`Surge`, `Recreate`).
+    public var strategy: String
+    /// When it started.
+    public var startedAt: Date
+    /// When it ended (`nil` while in progress).
+    public var finishedAt: Date?
+    /// How it ended, or `InProgress`.
+    public var outcome: RolloutOutcome
+    /// Why it ended that way; required for every outcome but `InProgress`/`Succeeded`.
+    public var reason: String?
+
+    /// Creates a rollout record (`id` is assigned on insert).
+    public init(
+        id: Int64? = nil, deployment: String, revision: String, specHash: String,
+        fromSpecHash: String? = nil, fromRevision: String? = nil, strategy: String,
+        startedAt: Date, finishedAt: Date? = nil, outcome: RolloutOutcome = .inProgress,
+        reason: String? = nil
+    ) {
+        self.id = id
+        self.deployment = deployment
+        self.revision = revision
+        self.specHash = specHash
+        self.fromSpecHash = fromSpecHash
+        self.fromRevision = fromRevision
+        self.strategy = strategy
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+extension RolloutRecord: FetchableRecord, MutablePersistableRecord {
+    /// The table's name.
+    public static let databaseTableName = "rollout"
+    /// Dates are stored as Unix seconds.
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
+        .timeIntervalSince1970
+    }
+    /// Dates are stored as Unix seconds.
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
+        .timeIntervalSince1970
+    }
+    /// Takes the row id SQLite assigned.
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

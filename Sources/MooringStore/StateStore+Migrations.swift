@@ -1,0 +1,192 @@
+import GRDB
+
+extension StateStore {
+    /// The schema's migrations, in order.
+    ///
+    /// A migration is never edited once it has shipped: change the schema by registering a
+    /// new one ("v2", …) below the last. Table and column names are plain strings so that
+    /// renaming a Swift property can never change what an old migration does.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1Schema)
+        }
+        return migrator
+    }
+
+    /// Migration "v1". Timestamps are REAL Unix seconds (with fractions); booleans are
+    /// 0/1 integers; JSON columns are checked with `json_valid`.
+    private static let v1Schema = """
+        CREATE TABLE source (
+            id INTEGER PRIMARY KEY NOT NULL,
+            repo TEXT NOT NULL,
+            branch TEXT NOT NULL,
+            path TEXT NOT NULL,
+            lastFetchedCommit TEXT,
+            lastFetchedSubject TEXT,
+            lastFetchAt REAL,
+            nextFetchAt REAL,
+            lastError TEXT,
+            lastErrorAt REAL,
+            lastAppliedCommit TEXT,
+            controllerPid INTEGER,
+            controllerStartedAt REAL,
+            apiAddress TEXT,
+            updatedAt REAL NOT NULL,
+            CONSTRAINT source_single_row CHECK (id = 1),
+            CONSTRAINT source_repo_not_empty CHECK (repo <> ''),
+            CONSTRAINT source_branch_not_empty CHECK (branch <> ''),
+            CONSTRAINT source_controller_pid_positive CHECK (controllerPid IS NULL OR controllerPid > 0)
+        );
+
+        CREATE TABLE revision (
+            "commit" TEXT PRIMARY KEY NOT NULL,
+            subject TEXT NOT NULL,
+            author TEXT NOT NULL,
+            committedAt REAL NOT NULL,
+            seenAt REAL NOT NULL,
+            valid BOOLEAN NOT NULL,
+            diagnostics TEXT NOT NULL DEFAULT '[]',
+            CONSTRAINT revision_commit_hex CHECK (
+                length("commit") IN (40, 64) AND NOT "commit" GLOB '*[^0-9a-f]*'),
+            CONSTRAINT revision_valid_bool CHECK (valid IN (0, 1)),
+            CONSTRAINT revision_diagnostics_json_array CHECK (
+                json_valid(diagnostics) AND json_type(diagnostics) = 'array'),
+            CONSTRAINT revision_rejected_has_diagnostics CHECK (
+                valid = 1 OR json_array_length(diagnostics) > 0)
+        );
+        CREATE INDEX revision_by_seen ON revision(seenAt);
+
+        CREATE TABLE deployment (
+            name TEXT PRIMARY KEY NOT NULL,
+            desiredSpec TEXT NOT NULL,
+            desiredSpecHash TEXT NOT NULL,
+            desiredRevision TEXT NOT NULL,
+            attemptedSpecHash TEXT,
+            attemptedRevision TEXT,
+            appliedSpec TEXT,
+            appliedSpecHash TEXT,
+            appliedRevision TEXT,
+            lastHealthySpecHash TEXT,
+            quarantinedSpecHash TEXT,
+            quarantineReason TEXT,
+            sync TEXT NOT NULL,
+            health TEXT NOT NULL,
+            message TEXT NOT NULL DEFAULT '',
+            readyReplicas INTEGER NOT NULL DEFAULT 0,
+            desiredReplicas INTEGER NOT NULL,
+            endpoint TEXT,
+            suspended BOOLEAN NOT NULL DEFAULT 0,
+            createdAt REAL NOT NULL,
+            updatedAt REAL NOT NULL,
+            CONSTRAINT deployment_name_dns_label CHECK (
+                length(name) BETWEEN 1 AND 63
+                AND NOT name GLOB '*[^a-z0-9-]*'
+                AND NOT name GLOB '-*' AND NOT name GLOB '*-'),
+            CONSTRAINT deployment_desired_spec_json CHECK (json_valid(desiredSpec)),
+            CONSTRAINT deployment_desired_spec_hash_not_empty CHECK (desiredSpecHash <> ''),
+            CONSTRAINT deployment_desired_revision_not_empty CHECK (desiredRevision <> ''),
+            CONSTRAINT deployment_attempted_pair CHECK (
+                (attemptedSpecHash IS NULL) = (attemptedRevision IS NULL)),
+            CONSTRAINT deployment_applied_spec_json CHECK (
+                appliedSpec IS NULL OR json_valid(appliedSpec)),
+            CONSTRAINT deployment_applied_triple CHECK (
+                (appliedSpec IS NULL) = (appliedSpecHash IS NULL)
+                AND (appliedSpecHash IS NULL) = (appliedRevision IS NULL)),
+            CONSTRAINT deployment_quarantine_has_reason CHECK (
+                (quarantinedSpecHash IS NULL) = (quarantineReason IS NULL)),
+            CONSTRAINT deployment_sync_word CHECK (sync IN ('Synced', 'OutOfSync', 'Unknown')),
+            CONSTRAINT deployment_health_word CHECK (health IN (
+                'Healthy', 'Progressing', 'Degraded', 'Suspended', 'Missing', 'Unknown')),
+            CONSTRAINT deployment_replica_counts CHECK (readyReplicas >= 0 AND desiredReplicas >= 0),
+            CONSTRAINT deployment_suspended_bool CHECK (suspended IN (0, 1))
+        );
+
+        CREATE TABLE replica (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            deployment TEXT NOT NULL
+                REFERENCES deployment(name) ON DELETE CASCADE ON UPDATE CASCADE,
+            replicaIndex INTEGER NOT NULL,
+            generation TEXT NOT NULL,
+            specHash TEXT NOT NULL,
+            revision TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            pid INTEGER,
+            startTime INTEGER,
+            processGroup INTEGER,
+            state TEXT NOT NULL,
+            restarts INTEGER NOT NULL DEFAULT 0,
+            lastExitCode INTEGER,
+            lastExitSignal INTEGER,
+            lastExitAt REAL,
+            startedAt REAL NOT NULL,
+            logPath TEXT NOT NULL,
+            CONSTRAINT replica_identity_unique UNIQUE (deployment, generation, replicaIndex),
+            CONSTRAINT replica_index_non_negative CHECK (replicaIndex >= 0),
+            CONSTRAINT replica_generation_not_empty CHECK (generation <> ''),
+            CONSTRAINT replica_spec_hash_not_empty CHECK (specHash <> ''),
+            CONSTRAINT replica_port_range CHECK (port BETWEEN 1 AND 65535),
+            CONSTRAINT replica_pid_positive CHECK (pid IS NULL OR pid > 0),
+            CONSTRAINT replica_identity_pair CHECK ((pid IS NULL) = (startTime IS NULL)),
+            CONSTRAINT replica_process_group_positive CHECK (processGroup IS NULL OR processGroup > 0),
+            CONSTRAINT replica_state_not_empty CHECK (state <> ''),
+            CONSTRAINT replica_restarts_non_negative CHECK (restarts >= 0),
+            CONSTRAINT replica_exit_signal_positive CHECK (lastExitSignal IS NULL OR lastExitSignal > 0),
+            CONSTRAINT replica_log_path_not_empty CHECK (logPath <> '')
+        );
+
+        CREATE TABLE rollout (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            deployment TEXT NOT NULL,
+            revision TEXT NOT NULL,
+            specHash TEXT NOT NULL,
+            fromSpecHash TEXT,
+            fromRevision TEXT,
+            strategy TEXT NOT NULL,
+            startedAt REAL NOT NULL,
+            finishedAt REAL,
+            outcome TEXT NOT NULL DEFAULT 'InProgress',
+            reason TEXT,
+            CONSTRAINT rollout_deployment_not_empty CHECK (deployment <> ''),
+            CONSTRAINT rollout_spec_hash_not_empty CHECK (specHash <> ''),
+            CONSTRAINT rollout_strategy_not_empty CHECK (strategy <> ''),
+            CONSTRAINT rollout_outcome_word CHECK (outcome IN (
+                'InProgress', 'Succeeded', 'Failed', 'RolledBack', 'Superseded')),
+            CONSTRAINT rollout_finished_iff_done CHECK (
+                (outcome = 'InProgress') = (finishedAt IS NULL)),
+            CONSTRAINT rollout_failure_has_reason CHECK (
+                outcome IN ('InProgress', 'Succeeded') OR reason IS NOT NULL)
+        );
+        CREATE UNIQUE INDEX rollout_one_in_progress ON rollout(deployment)
+            WHERE outcome = 'InProgress';
+        CREATE INDEX rollout_by_deployment ON rollout(deployment, id);
+
+        CREATE TABLE event (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time REAL NOT NULL,
+            deployment TEXT,
+            type TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            message TEXT NOT NULL,
+            CONSTRAINT event_type_word CHECK (type IN ('Normal', 'Warning')),
+            CONSTRAINT event_reason_camel_case CHECK (
+                reason GLOB '[A-Z]*' AND NOT reason GLOB '*[^A-Za-z0-9]*')
+        );
+        CREATE INDEX event_by_deployment ON event(deployment, id);
+
+        CREATE TABLE intent (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            deployment TEXT,
+            action TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
+            createdAt REAL NOT NULL,
+            completedAt REAL,
+            outcome TEXT,
+            CONSTRAINT intent_action_not_empty CHECK (action <> ''),
+            CONSTRAINT intent_payload_json CHECK (json_valid(payload)),
+            CONSTRAINT intent_completed_with_outcome CHECK (
+                (completedAt IS NULL) = (outcome IS NULL))
+        );
+        CREATE INDEX intent_open ON intent(id) WHERE completedAt IS NULL;
+        """
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+/// How many history rows ``StateStore/pruneHistory(before:)`` removed.
+public struct PrunedHistory: Sendable, Equatable {
+    /// Events removed.
+    public var events: Int
+    /// Finished rollouts removed.
+    public var rollouts: Int
+    /// Completed intents removed.
+    public var intents: Int
+
+    /// Creates a count of removed rows.
+    public init(events: Int, rollouts: Int, intents: Int) {
+        self.events = events
+        self.rollouts = rollouts
+        self.intents = intents
+    }
+}
+
+extension StoreTransaction {
+    /// Deletes history older than `cutoff`: events that happened before it, rollouts that
+    /// finished before it, intents completed before it. Open intents and rollouts in
+    /// progress are never removed.
+    @discardableResult
+    public func pruneHistory(before cutoff: Date) throws -> PrunedHistory {
+        let seconds = cutoff.timeIntervalSince1970
+        let events = try EventRecord.filter(Column("time") < seconds).deleteAll(database)
+        let rollouts = try RolloutRecord
+            .filter(Column("finishedAt") != nil && Column("finishedAt") < seconds)
+            .deleteAll(database)
+        let intents = try IntentRecord
+            .filter(Column("completedAt") != nil && Column("completedAt") < seconds)
+            .deleteAll(database)
+        return PrunedHistory(events: events, rollouts: rollouts, intents: intents)
+    }
+}
+
+extension StateStore {
+    /// Deletes history older than `cutoff` (see ``StoreTransaction/pruneHistory(before:)``).
+    @discardableResult
+    public func pruneHistory(before cutoff: Date) throws -> PrunedHistory {
+        try write(doing: "pruning history") { try $0.pruneHistory(before: cutoff) }
+    }
+}
