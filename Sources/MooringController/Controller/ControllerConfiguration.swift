@@ -1,0 +1,51 @@
+import Foundation
+import MooringGit
+
+/// Everything a controller needs to know that is not in Git: where the repository is,
+/// which ref and path to watch, where its state lives, how often to poll. Host-local by
+/// design — Git is the only source of desired state, never of these.
+public struct ControllerConfiguration: Sendable {
+    /// The repository as the operator gave it: a path or a URL.
+    public var repository: String
+    /// The ref to track.
+    public var reference: GitReference
+    /// The manifests folder inside the repository.
+    public var manifestsPath: String
+    /// The state directory (`.mooring` by default).
+    public var stateDirectory: URL
+    /// How often to fetch.
+    public var interval: Duration
+    /// Ports handed to replicas.
+    public var portRange: ClosedRange<Int>
+    /// Credentials for remote repositories.
+    public var credentials: GitCredentials
+    /// A fetch that makes no progress for this long is abandoned.
+    public var stallTimeout: Duration
+    /// How long to wait for orphaned processes to exit on SIGTERM before SIGKILL.
+    public var orphanGracePeriod: Duration
+
+    public init(
+        repository: String,
+        reference: GitReference,
+        manifestsPath: String = "manifests",
+        stateDirectory: URL,
+        interval: Duration = .seconds(30),
+        portRange: ClosedRange<Int> = 20000...29999,
+        credentials: GitCredentials = .none,
+        stallTimeout: Duration = .seconds(120),
+        orphanGracePeriod: Duration = .seconds(10)
+    ) {
+        self.repository = repository
+        self.reference = reference
+        self.manifestsPath = manifestsPath
+        self.stateDirectory = stateDirectory
+        self.interval = interval
+        self.portRange = portRange
+        self.credentials = credentials
+        self.stallTimeout = stallTimeout
+        self.orphanGracePeriod = orphanGracePeriod
+    }
+
+    /// The repository as shown in status and logs: user info scrubbed from URLs.
+    public var displayRepository: String { scrubUserInfo(in: repository) }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import MooringManifests
+import MooringSupervisor
+
+/// Turns a resolved deployment into the concrete process the supervisor runs for one
+/// replica: templates rendered, paths made absolute inside the revision export, the
+/// template values exported as environment variables, probes pointed at the port.
+struct ReplicaRenderer: Sendable {
+    let layout: StateLayout
+    /// The part of the controller's environment a model process inherits.
+    let baseEnvironment: [String: String]
+
+    /// Variables passed through from the controller (a model server needs PATH to find
+    /// `python3`, HOME and locale for its libraries); everything else comes from the spec.
+    static let inherited = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR",
+                            "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"]
+
+    init(layout: StateLayout, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.layout = layout
+        self.baseEnvironment = environment.filter { Self.inherited.contains($0.key) }
+    }
+
+    /// The generation a spec's replicas belong to: the first 12 hex digits of its template
+    /// hash, so scaling keeps the generation and anything else changes it.
+    static func generation(of spec: ResolvedDeployment) -> String {
+        String(spec.templateHash.prefix(12))
+    }
+
+    func replicaID(_ spec: ResolvedDeployment, replica: Int) -> ReplicaID {
+        ReplicaID(deployment: spec.name, replica: replica, generation: Self.generation(of: spec))
+    }
+
+    func render(_ spec: ResolvedDeployment, replica: Int, port: Int, revision: String) -> ReplicaSpec {
+        let revisionDir = layout.revisions.appendingPathComponent(revision).path
+        var values: [TemplateVariable: String] = [
+            .port: String(port),
+            .name: spec.name,
+            .replica: String(replica),
+            .revision: revision,
+            .revisionDir: revisionDir,
+            .modelVersion: spec.model?.version ?? "",
+        ]
+        if let model = spec.model {
+            values[.modelPath] = URL(fileURLWithPath: revisionDir).appendingPathComponent(model.uri).path
+        }
+        func render(_ text: String) -> String { renderTemplate(text, values: values) }
+
+        var environment = baseEnvironment
+        for (variable, value) in values { environment[variable.environmentName] = value }
+        for (key, value) in spec.env { environment[key] = render(value) }
+        environment[OrphanScanner.markerVariable] = layout.root.path
+
+        var workingDirectory = render(spec.workingDir)
+        if !workingDirectory.hasPrefix("/") {
+            workingDirectory = URL(fileURLWithPath: revisionDir).appendingPathComponent(workingDirectory).path
+        }
+
+        let health: HealthCheck
+        switch spec.health.probe {
+        case let .http(path, probePort, scheme): health = .http(path: render(path), port: probePort ?? port, scheme: scheme)
+        case let .tcp(probePort): health = .tcp(port: probePort ?? port)
+        case let .exec(command): health = .exec(command: command.map(render))
+        }
+
+        return ReplicaSpec(
+            arguments: spec.command.map(render),
+            environment: environment,
+            workingDirectory: workingDirectory,
+            port: port,
+            health: health,
+            probe: ProbePolicy(
+                startupTimeout: .seconds(spec.health.startupTimeoutSeconds),
+                period: .seconds(spec.health.periodSeconds),
+                timeout: .seconds(spec.health.timeoutSeconds),
+                failureThreshold: spec.health.failureThreshold,
+                successThreshold: spec.health.successThreshold),
+            restart: RestartPolicy(rawValue: spec.restart.policy.rawValue) ?? .always,
+            backoff: BackoffPolicy(
+                initial: .milliseconds(Int64(spec.restart.backoffInitialSeconds * 1000)),
+                max: .milliseconds(Int64(spec.restart.backoffMaxSeconds * 1000)),
+                resetAfter: .milliseconds(Int64(spec.restart.backoffResetAfterSeconds * 1000))),
+            gracePeriod: .seconds(spec.gracePeriodSeconds),
+            logFile: layout.logFile(deployment: spec.name, replica: replica)
+        )
+    }
+}

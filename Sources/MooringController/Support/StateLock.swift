@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The lock that allows one controller per state directory: an exclusive `flock` on
+/// `<state>/lock`, holding the owner's pid as text. The kernel drops it when the owner
+/// dies, even by SIGKILL, so a crashed controller never leaves a stale lock.
+public final class StateLock: Sendable {
+    private let descriptor: Int32
+    /// The locked file.
+    public let url: URL
+
+    private init(descriptor: Int32, url: URL) {
+        self.descriptor = descriptor
+        self.url = url
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Takes the lock for this process, or throws `ControllerError.locked` naming the
+    /// holder's pid.
+    public static func acquire(at url: URL) throws -> StateLock {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ControllerError(.stateDirectory, "cannot open \(url.path): \(String(cString: strerror(errno))); check the state directory's permissions")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = readPID(fd)
+            close(fd)
+            let who = holder.map { "pid \($0)" } ?? "another process"
+            throw ControllerError(.locked, "another controller (\(who)) is already running on \(url.deletingLastPathComponent().path) (it holds \(url.path)); stop it first, or give this one another --state-dir")
+        }
+        let text = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+        return StateLock(descriptor: fd, url: url)
+    }
+
+    /// The pid of the controller holding the lock at `url`, or `nil` when none runs.
+    public static func holder(at url: URL) -> Int32? {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        return readPID(fd)
+    }
+
+    private static func readPID(_ fd: Int32) -> Int32? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let count = pread(fd, &buffer, buffer.count, 0)
+        guard count > 0 else { return nil }
+        let text = String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return Int32(text)
+    }
+}
