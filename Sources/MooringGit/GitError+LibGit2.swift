@@ -19,7 +19,7 @@ extension GitError {
             GIT_ERROR_ODB.rawValue, GIT_ERROR_ZLIB.rawValue, GIT_ERROR_OBJECT.rawValue, GIT_ERROR_REPOSITORY.rawValue,
             GIT_ERROR_REFERENCE.rawValue, GIT_ERROR_INDEXER.rawValue,
         ]
-        if mirror, klass >= 0, local.contains(UInt32(klass)), code != .diskFull {
+        if mirror, klass >= 0, local.contains(UInt32(klass)), code == .other || code == .notFound && !isMissingRepository(detail) {
             (code, retryable) = (.corruptMirror, true)
         }
         let advice = advice(for: code)
@@ -35,10 +35,7 @@ extension GitError {
         if lower.contains("status code: 401") || lower.contains("authentication") && lower.contains("required") {
             return (.authenticationFailed, false)
         }
-        if lower.contains("status code: 404") || lower.contains("could not find repository")
-            || lower.contains("repository not found") || lower.contains("does not appear to be a git repository") {
-            return (.notFound, false)
-        }
+        if isMissingRepository(detail) { return (.notFound, false) }
         let network: Set<UInt32> = [GIT_ERROR_NET.rawValue, GIT_ERROR_SSL.rawValue, GIT_ERROR_SSH.rawValue, GIT_ERROR_HTTP.rawValue]
         if klass >= 0, network.contains(UInt32(klass)) { return (.unreachable, true) }
         if lower.contains("failed to resolve address") || lower.contains("failed to connect") || lower.contains("connection refused") {
@@ -49,6 +46,14 @@ extension GitError {
         if result == GIT_ENOTFOUND.rawValue { return (.notFound, false) }
         if result == GIT_ELOCKED.rawValue { return (.other, true) }
         return (.other, false)
+    }
+
+    /// Whether libgit2's message says the remote repository itself does not exist.
+    private static func isMissingRepository(_ detail: String) -> Bool {
+        let lower = detail.lowercased()
+        return lower.contains("status code: 404") || lower.contains("could not find repository")
+            || lower.contains("repository not found") || lower.contains("does not appear to be a git repository")
+            || lower.contains("failed to resolve path")
     }
 
     private static func advice(for code: Code) -> String {
