@@ -17,7 +17,14 @@ extension GitSource {
             do {
                 let outcome = try await fetch(recreate: recreate)
                 let repository = try openRepository()
-                return try resolveTracked(in: repository, previous: previous, defaultBranch: outcome.defaultBranch)
+                do {
+                    return try resolveTracked(in: repository, previous: previous, defaultBranch: outcome.defaultBranch)
+                } catch let error as GitError where error.function != nil && [.other, .notFound].contains(error.code) {
+                    // libgit2 itself failed to read what the fetch just wrote: the mirror is damaged.
+                    throw GitError(
+                        code: .corruptMirror, message: "mirror cannot be read: \(error.message)", function: error.function,
+                        isRetryable: true, cause: error)
+                }
             } catch let error as GitError where error.code == .corruptMirror && !recreate {
                 logger.warning("mirror is damaged; re-cloning it", metadata: ["error": "\(error)"])
                 recreate = true

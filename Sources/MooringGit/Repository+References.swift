@@ -42,7 +42,8 @@ extension Repository {
         var raw: OpaquePointer?
         let result = git_reference_symbolic_create(&raw, pointer, "HEAD", "refs/heads/\(branch)", 1, nil)
         guard result >= 0, let raw else {
-            throw GitError.libgit2(result, function: "git_reference_symbolic_create", context: "cannot record the default branch")
+            throw GitError.libgit2(
+                result, function: "git_reference_symbolic_create", context: "cannot record the default branch", mirror: true)
         }
         _ = GitHandle(raw, ledger: ledger, release: git_reference_free)
     }

@@ -4,15 +4,22 @@ import MooringTesting
 import Testing
 
 @Suite struct FailureTests {
-    @Test func anUnreachableHostIsARetryableFact() async throws {
+    enum Unreachable: String, CaseIterable, Sendable { case connectionRefused, unknownHost }
+
+    @Test(arguments: Unreachable.allCases)
+    func anUnreachableHostIsARetryableFact(_ kind: Unreachable) async throws {
         let state = try TemporaryDirectory(prefix: "mooring-state")
         defer { state.remove() }
-        let port = try closedLoopbackPort()
-        let source = try makeSource(.remote(url: "http://127.0.0.1:\(port)/repo.git"), state: state)
+        let url = switch kind {
+        case .connectionRefused: "http://127.0.0.1:\(try closedLoopbackPort())/repo.git"
+        case .unknownHost: "http://mooring-test.invalid/repo.git"  // .invalid never resolves (RFC 6761)
+        }
+        let source = try makeSource(.remote(url: url), state: state)
         let error = await gitError { _ = try await source.update(previous: nil) }
-        #expect(error?.code == .unreachable)
+        #expect(error?.code == .unreachable, "\(String(describing: error))")
         #expect(error?.isRetryable == true)
         #expect(error?.function == "git_remote_fetch")
+        #expect(error?.message.contains(kind == .unknownHost ? "mooring-test.invalid" : "127.0.0.1") == true)
     }
 
     @Test func aMissingRemoteRepositoryIsNotFound() async throws {

@@ -62,7 +62,8 @@ import Testing
         let upstream = try manifestRepository(in: dir)
         let state = try TemporaryDirectory(prefix: "mooring-state")
         defer { state.remove() }
-        let source = try makeSource(.remote(url: "file://" + upstream.directory.path), state: state)
+        let logs = LogRecorder()
+        let source = try makeSource(.remote(url: "file://" + upstream.directory.path), state: state, logs: logs)
         let first = try await source.update(previous: nil)
         let mirror = try #require(source.mirrorDirectory)
 
@@ -85,11 +86,20 @@ import Testing
             try Data("garbage\n".utf8).write(to: mirror.appendingPathComponent("HEAD"))
         }
 
+        // Nothing changed upstream, so only re-cloning can make the commit readable again.
+        let same = try await source.update(previous: first.commit.id)
+        #expect(same.commit.id == first.commit.id)
+        #expect(same.rewrittenFrom == nil)
+        #expect(try source.files(at: same.commit.id, under: "manifests").map(\.contents) == [Data("name: iris\n".utf8)])
+        // The operator is told the mirror was re-cloned.
+        #expect(logs.all.contains { $0.hasPrefix("warning") && $0.contains("mirror") })
+
         try upstream.write("manifests/iris.yaml", "name: iris\nversion: 2\n")
         let next = try upstream.commitAll("Iris v2")
         let second = try await source.update(previous: first.commit.id)
         #expect(second.commit.id.hex == next)
         let files = try source.files(at: second.commit.id, under: "manifests")
         #expect(files.map { String(decoding: $0.contents, as: UTF8.self) } == ["name: iris\nversion: 2\n"])
+        #expect(source.liveHandleCount == 0)
     }
 }
