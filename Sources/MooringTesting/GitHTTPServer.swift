@@ -27,7 +27,7 @@ public final class GitHTTPServer: @unchecked Sendable {
         let script = try work.write("server.py", Self.script)
         let portFile = work.appending("port")
         requestLog = work.appending("requests.log")
-        FileManager.default.createFile(atPath: requestLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: requestLog.path, contents: nil)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -37,7 +37,9 @@ public final class GitHTTPServer: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(GitFixture.environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: work.write("stderr.log", ""))
+        let stderrHandle = try FileHandle(forWritingTo: work.write("stderr.log", ""))
+        process.standardError = stderrHandle
+        defer { try? stderrHandle.close() }  // The child has its own copy.
         try process.run()
         self.process = process
 
