@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringGitTests",
-            dependencies: ["MooringGit", "MooringTesting"],
+            dependencies: ["MooringGit", "MooringTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

@@ -1,0 +1,43 @@
+import Foundation
+
+extension GitSource {
+    /// The id of the tree (or blob) at `path` in `commit`. When it equals the id seen
+    /// before, nothing under the path changed: one lookup, no parsing.
+    ///
+    /// A missing path is a `pathNotFound` error ("path `manifests` not found at abc1234"),
+    /// never an empty desired state.
+    public func treeID(at commit: ObjectID, path: String) throws -> ObjectID {
+        try openRepository().entry(at: commit, path: path).id
+    }
+
+    /// Every file under `path` at `commit` (recursively), with repository-relative paths,
+    /// sorted by path. Submodules are skipped; symlinks are returned with their target as
+    /// contents and are not followed.
+    public func files(at commit: ObjectID, under path: String) throws -> [RepositoryFile] {
+        let repository = try openRepository()
+        var files: [RepositoryFile] = []
+        for entry in try repository.walk(at: commit, path: path) {
+            let kind: RepositoryFile.Kind
+            switch entry.kind {
+            case .tree, .submodule: continue
+            case .regular: kind = .regular
+            case .executable: kind = .executable
+            case .symlink: kind = .symlink
+            }
+            let contents = try repository.withBlob(entry.id) { Data($0) }
+            files.append(RepositoryFile(path: entry.path, contents: contents, kind: kind, id: entry.id))
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Repository-relative paths of the files added, modified or deleted under `path`
+    /// between two commits, sorted. (A rename shows as its old and its new path.)
+    public func changedFiles(from old: ObjectID, to new: ObjectID, under path: String) throws -> [String] {
+        try openRepository().changedPaths(from: old, to: new, under: path)
+    }
+
+    /// Metadata of a commit that is already in the repository or mirror.
+    public func commitInfo(_ id: ObjectID) throws -> CommitInfo {
+        try openRepository().commitInfo(id)
+    }
+}

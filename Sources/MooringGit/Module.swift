@@ -1,2 +1,0 @@
-/// Git access for Mooring through libgit2.
-import CLibGit2
