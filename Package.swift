@@ -58,7 +58,10 @@ let package = Package(
 
         .target(
             name: "MooringController",
-            dependencies: ["MooringManifests"],
+            dependencies: [
+                "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: sharedSwiftSettings
         ),
 
@@ -70,6 +73,7 @@ let package = Package(
                 "MooringGit",
                 "MooringSupervisor",
                 "MooringController",
+                "MooringStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
