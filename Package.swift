@@ -47,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "MooringSupervisor",
-            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CCurl", "CSupervisorSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
@@ -64,6 +64,8 @@ let package = Package(
             ],
             swiftSettings: sharedSwiftSettings
         ),
+        // posix_spawn with setsid, pidfds and waitid(P_PIDFD) for MooringSupervisor.
+        .target(name: "CSupervisorSupport", path: "Sources/CSupervisorSupport"),
 
         // The command-line tool.
         .executableTarget(
@@ -113,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringSupervisorTests",
-            dependencies: ["MooringSupervisor", "MooringTesting"],
+            dependencies: ["MooringSupervisor", "MooringTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

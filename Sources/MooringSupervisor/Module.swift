@@ -1,2 +1,0 @@
-/// Process supervision for Mooring.
-import CCurl
