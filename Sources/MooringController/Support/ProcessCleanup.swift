@@ -1,0 +1,41 @@
+import Foundation
+import MooringStore
+import MooringSupervisor
+
+/// `mooring down`: stops every model process a state directory manages — recorded
+/// replicas whose identity still matches (a reused pid is never signalled) and any
+/// unrecorded process carrying the directory's marker — and forgets them.
+public enum ProcessCleanup {
+    /// Stops everything; returns how many process groups were signalled.
+    public static func stopAll(layout: StateLayout, grace: Duration) async throws -> Int {
+        var groups = Set<Int32>()
+        let store = FileManager.default.fileExists(atPath: layout.database.path) ? try StateStore(path: layout.database) : nil
+        for replica in (try store?.replicas()) ?? [] {
+            if let pid = replica.pid, let startTime = replica.startTime, let group = replica.processGroup,
+               let current = ProcessIdentity.current(pid: pid),
+               current.startTime == startTime, current.processGroup == group {
+                groups.insert(group)
+            }
+        }
+        for orphan in OrphanScanner.scan(stateDirectory: layout.root) {
+            groups.insert(orphan.processGroup)
+        }
+        await OrphanScanner.terminate(groups: groups, grace: grace)
+        if let store {
+            try store.write { tx in
+                for replica in try tx.replicas() {
+                    if let id = replica.id { _ = try tx.deleteReplica(id: id) }
+                }
+                for deployment in try tx.deployments() {
+                    _ = try tx.updateDeployment(named: deployment.name) { d in
+                        d.health = .missing
+                        d.readyReplicas = 0
+                        d.message = "stopped by `mooring down`; the next `mooring run` starts it again"
+                    }
+                }
+                try tx.appendEvent(.normal, reason: "Down", message: "`mooring down` stopped \(groups.count) model process group\(groups.count == 1 ? "" : "s")")
+            }
+        }
+        return groups.count
+    }
+}

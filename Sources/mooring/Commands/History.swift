@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import MooringController
+import MooringStore
+
+extension Mooring {
+    /// `mooring history [NAME]`: rollouts, oldest first.
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show rollouts: revision, outcome, duration and reason.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Only this deployment.")
+        var name: String?
+
+        @Option(help: "How many of the most recent rollouts to show.")
+        var limit: Int = 50
+
+        @Option(name: .shortAndLong, help: "Output format: table or json.")
+        var output: Status.Output = .table
+
+        func run() throws {
+            let store = try openStateStore(global, command: "history")
+            let rollouts = try store.rollouts(of: name, limit: limit).reversed()
+            if output == .json { print(stableJSON(Array(rollouts))); return }
+            guard !rollouts.isEmpty else { print("no rollouts"); return }
+            let rows = rollouts.map { r -> [String] in
+                let duration = r.finishedAt.map { compactDuration(Int($0.timeIntervalSince(r.startedAt).rounded())) } ?? "-"
+                return [r.deployment, shortRevision(r.revision), shortRevision(r.fromRevision), r.strategy, r.outcome.rawValue,
+                        iso(r.startedAt), duration, r.reason ?? ""]
+            }
+            print(renderTable(["DEPLOYMENT", "REVISION", "FROM", "STRATEGY", "OUTCOME", "STARTED", "DURATION", "REASON"], rows))
+        }
+    }
+
+    /// `mooring events [NAME]`: what happened, oldest first.
+    struct Events: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show events: time, deployment, reason and message.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Only this deployment.")
+        var name: String?
+
+        @Option(help: "How many of the most recent events to show.")
+        var limit: Int = 100
+
+        @Option(name: .shortAndLong, help: "Output format: table or json.")
+        var output: Status.Output = .table
+
+        func run() throws {
+            let store = try openStateStore(global, command: "events")
+            let events = try store.events(of: name, limit: limit).reversed()
+            if output == .json { print(stableJSON(Array(events))); return }
+            guard !events.isEmpty else { print("no events"); return }
+            let rows = events.map { [iso($0.time), $0.deployment ?? "-", $0.type.rawValue, $0.reason, $0.message] }
+            print(renderTable(["TIME", "DEPLOYMENT", "TYPE", "REASON", "MESSAGE"], rows))
+        }
+    }
+}
+
+/// Opens the state store read-only, or exits 2 with the store's own explanation.
+func openStateStore(_ global: GlobalOptions, command: String) throws -> StateStore {
+    do {
+        return try StateStore(readOnlyPath: StateLayout(root: global.resolvedStateDirectory).database)
+    } catch {
+        printError("mooring \(command): \(error)")
+        throw ExitCode(2)
+    }
+}
+
+/// `2026-11-23T19:42:04Z`.
+func iso(_ date: Date) -> String {
+    ISO8601DateFormatter().string(from: date)
+}

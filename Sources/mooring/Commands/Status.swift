@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import MooringController
+
+extension Mooring {
+    /// `mooring status`: where every deployment stands, from the state store.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the source and every deployment's sync and health.",
+            discussion: "--wait exits 0 once every deployment is Synced and Healthy at the fetched commit, 1 on timeout or Degraded."
+        )
+
+        enum Output: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "Only this deployment.")
+        var name: String?
+
+        @Option(name: .shortAndLong, help: "Output format: table or json.")
+        var output: Output = .table
+
+        @Flag(help: "Wait until every deployment is Synced and Healthy (exit 0) or Degraded (exit 1).")
+        var wait = false
+
+        @Option(help: ArgumentHelp("How long --wait waits (500ms, 30s, 5m, 1h).", valueName: "duration"))
+        var timeout: DurationArgument = DurationArgument(argument: "5m")!
+
+        func run() async throws {
+            let directory = global.resolvedStateDirectory
+            var report = try load(directory)
+            if wait {
+                let clock = ContinuousClock()
+                let deadline = clock.now.advanced(by: timeout.duration)
+                while !report.isSettled && !report.isDegraded && clock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(250))
+                    report = try load(directory)
+                }
+            }
+            print(output == .json ? stableJSON(report) : render(report))
+            if wait {
+                if report.isSettled && !report.isDegraded { return }
+                printError(report.isDegraded ? "mooring status: a deployment is Degraded" : "mooring status: not Synced and Healthy within \(timeout.duration)")
+                throw ExitCode(1)
+            }
+        }
+
+        private func load(_ directory: URL) throws -> StatusReport {
+            do {
+                return try StatusReport.load(stateDirectory: directory, only: name)
+            } catch {
+                printError("mooring status: \(error)")
+                throw ExitCode(2)
+            }
+        }
+
+        private func render(_ report: StatusReport) -> String {
+            var lines: [String] = []
+            if let source = report.source {
+                lines.append("SOURCE      \(source.repo)  \(source.branch)  path \(source.path)")
+                let commit = source.commit.map { "\(shortRevision($0)) \"\(source.subject ?? "")\"" } ?? "-"
+                var fetch = "COMMIT      \(commit)  fetched \(source.lastFetch.map { age(since: $0) + " ago" } ?? "never")"
+                if let next = source.nextFetch {
+                    fetch += next > Date() ? ", next in \(age(since: next))" : ", next now"
+                }
+                lines.append(fetch)
+                lines.append("CONTROLLER  " + (source.controllerRunning ? "running (pid \(source.controllerPid.map(String.init) ?? "?"))" : "not running"))
+                if let error = source.error {
+                    let errorLines = error.split(separator: "\n", omittingEmptySubsequences: false)
+                    lines.append("ERROR       " + (errorLines.first.map(String.init) ?? ""))
+                    for extra in errorLines.dropFirst() { lines.append("            " + extra) }
+                }
+                lines.append("")
+            }
+            if report.deployments.isEmpty {
+                lines.append(name.map { "no deployment named \($0)" } ?? "no deployments")
+            } else {
+                let rows = report.deployments.map { d in
+                    [d.name, d.sync, d.health, "\(d.readyReplicas)/\(d.replicas)", shortRevision(d.desiredRevision),
+                     shortRevision(d.appliedRevision), d.endpoint ?? "-", age(since: d.createdAt), d.message]
+                }
+                lines.append(renderTable(["NAME", "SYNC", "HEALTH", "READY", "DESIRED", "APPLIED", "ENDPOINT", "AGE", "MESSAGE"], rows))
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

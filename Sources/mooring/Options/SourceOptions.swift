@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import MooringController
+import MooringGit
+
+/// Where the desired state comes from: shared by `run` and `plan`.
+struct SourceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Repository: a local path or a URL (file://, https://, ssh://, git@host:path).", valueName: "path|url"))
+    var repo: String = "."
+
+    @Option(help: ArgumentHelp("Branch to track (default: the current branch of a local repository, the remote's default branch otherwise).", valueName: "name"))
+    var branch: String?
+
+    @Option(help: ArgumentHelp("Tag to track instead of a branch.", valueName: "name"))
+    var tag: String?
+
+    @Option(help: ArgumentHelp("Pinned commit SHA to track instead of a branch.", valueName: "sha"))
+    var commit: String?
+
+    @Option(help: ArgumentHelp("Manifests folder inside the repository.", valueName: "path"))
+    var path: String = "manifests"
+
+    @Option(name: .customLong("token-env"), help: ArgumentHelp("HTTPS: environment variable holding a token or password.", valueName: "var"))
+    var tokenEnv: String?
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("HTTPS: file holding a token or password.", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("HTTPS: user name for the token or password.", valueName: "name"))
+    var username: String = "x-access-token"
+
+    @Option(name: .customLong("ssh-key"), help: ArgumentHelp("SSH: private key file.", valueName: "path"))
+    var sshKey: String?
+
+    @Option(name: .customLong("ssh-passphrase-env"), help: ArgumentHelp("SSH: environment variable holding the key's passphrase.", valueName: "var"))
+    var sshPassphraseEnv: String?
+
+    @Option(name: .customLong("known-hosts"), help: ArgumentHelp("SSH: known_hosts file the server's key is checked against.", valueName: "path"))
+    var knownHosts: String = "~/.ssh/known_hosts"
+
+    func validate() throws {
+        if [branch, tag, commit].compactMap({ $0 }).count > 1 {
+            throw ValidationError("give at most one of --branch, --tag and --commit")
+        }
+        if tokenEnv != nil && tokenFile != nil {
+            throw ValidationError("give --token-env or --token-file, not both")
+        }
+    }
+
+    var reference: GitReference {
+        if let branch { return .branch(branch) }
+        if let tag { return .tag(tag) }
+        if let commit { return .commit(commit) }
+        return .defaultBranch
+    }
+
+    /// The repository argument, with a relative local path made absolute.
+    var repository: String {
+        switch SourceLocation(parsing: repo) {
+        case .remote: return repo
+        case .localPath: return URL(fileURLWithPath: repo).standardizedFileURL.path
+        }
+    }
+
+    var credentials: GitCredentials {
+        var credentials = GitCredentials()
+        if let tokenEnv { credentials.https = .init(username: username, password: .environment(tokenEnv)) }
+        if let tokenFile { credentials.https = .init(username: username, password: .file(tokenFile)) }
+        if let sshKey {
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+            credentials.ssh = .init(
+                privateKeyPath: sshKey,
+                passphrase: sshPassphraseEnv.map { .environment($0) },
+                knownHostsPath: knownHosts.replacingOccurrences(of: "~", with: home))
+        }
+        return credentials
+    }
+}
+
+/// A duration on the command line: `500ms`, `30s`, `5m`, `1h`.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let duration: Duration
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where argument.hasSuffix(suffix) {
+            let number = argument.dropLast(suffix.count)
+            // "5m" must not be read as "5" + "m" of "ms": checked in order, ms first.
+            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+            duration = .milliseconds(Int64(value * scale * 1000))
+            return
+        }
+        return nil
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
