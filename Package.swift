@@ -128,6 +128,11 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(
+            name: "MooringEndToEndTests",
+            dependencies: ["MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
             name: "MooringCLITests",
             dependencies: ["MooringTesting"],
             swiftSettings: sharedSwiftSettings
