@@ -46,7 +46,6 @@ struct DeployAndRevertTests {
         #expect(try await h.servedVersion("iris") == "1")
         #expect(try h.mooring(["status"]).stdout.contains(String(revert.prefix(7))))
         #expect(try await waitUntil { h.modelProcesses().count == 1 })
-    }
         }
     }
 }
