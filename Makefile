@@ -12,8 +12,12 @@ deps:
 build: deps
 	$(SWIFT) build --product mooring
 
+# The main job on its embedded default: a controller deploying this repository's own
+# manifests/ (current branch), state in .mooring/. Ctrl-C stops the controller and leaves
+# the models running; `mooring down` stops them.
 run: build
 	"$(BIN_PATH)/mooring" validate manifests
+	"$(BIN_PATH)/mooring" run
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -26,6 +26,7 @@ extension Controller {
         }
         lastCommit = commit.id
         _ = try? store.updateSource { s in
+            if let branch = update.resolvedBranch { s.branch = branch }
             s.lastFetchedCommit = commit.id.hex
             s.lastFetchedSubject = commit.subject
             s.lastFetchAt = Date()
