@@ -33,6 +33,7 @@ import Testing
     @Test func aSecondSupervisorAdoptsAProcessThatIsNotItsChildWithoutRestartingIt() async throws {
         try await withTestRun { run in
             let port = try await run.supervisor.allocatePort()
+            let launchedAround = Date()
             let identity = try await startOrphanServer(run, port: port)
             #expect(identity.processGroup == identity.pid)
             let notOurs = await waitUntil {
@@ -47,6 +48,11 @@ import Testing
             let adopted = try #require(await run.supervisor.adopt(id, spec: spec, identity: identity))
             #expect(adopted.identity == identity)
             #expect(adopted.state == .running)
+            // Its age is the process's, not the adoption's (start time is read from /proc).
+            let startedAt = try #require(adopted.startedAt)
+            let launch = try #require(ProcessIdentity.current(pid: identity.pid)?.startDate)
+            #expect(startedAt == launch)
+            #expect(abs(launch.timeIntervalSince(launchedAround)) < 5)
 
             let ready = try #require(await run.events.first("Ready", for: id))
             #expect(ready.snapshot.identity == identity)
