@@ -55,11 +55,20 @@ int mooring_pidfd_send_signal(int pidfd, int sig) {
     return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
-int mooring_pidfd_reap(int pidfd, int *code, int *signal) {
+int mooring_pidfd_reap(int pidfd, int block, int *code, int *signal) {
     siginfo_t info;
     memset(&info, 0, sizeof info);
     if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | WNOHANG) != 0) return -1;
-    if (info.si_pid == 0) return 0;
+    if (info.si_pid == 0) {
+        /* The pidfd said it exited; should the zombie not be waitable yet, wait for it
+           (it is a matter of moments) rather than leave it unreaped. */
+        if (!block) return 0;
+        memset(&info, 0, sizeof info);
+        int rc;
+        do { rc = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED); } while (rc != 0 && errno == EINTR);
+        if (rc != 0) return -1;
+        if (info.si_pid == 0) return 0;
+    }
     if (info.si_code == CLD_EXITED) {
         *code = info.si_status;
         *signal = 0;

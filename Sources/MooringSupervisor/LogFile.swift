@@ -35,6 +35,24 @@ enum LogFile {
         try? manager.moveItem(atPath: path, toPath: "\(path).1")
     }
 
+    /// Rotates the log of a running process (copy, then truncate: the process keeps its
+    /// O_APPEND descriptor and goes on writing at the new end). A few lines written between
+    /// the copy and the truncation can be lost, as with logrotate's `copytruncate`.
+    static func rotateInPlaceIfNeeded(_ url: URL, above limit: Int, keep: Int) {
+        let manager = FileManager.default
+        guard let size = (try? manager.attributesOfItem(atPath: url.path))?[.size] as? Int,
+              size > limit, keep > 0 else { return }
+        let path = url.path
+        try? manager.removeItem(atPath: "\(path).\(keep)")
+        if keep > 1 {
+            for index in stride(from: keep - 1, through: 1, by: -1) {
+                try? manager.moveItem(atPath: "\(path).\(index)", toPath: "\(path).\(index + 1)")
+            }
+        }
+        try? manager.copyItem(atPath: path, toPath: "\(path).1")
+        truncate(path, 0)
+    }
+
     /// The last `lines` lines of the log (reads at most the last 64 KiB).
     static func tail(_ url: URL, lines: Int = 10) -> [String] {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }

@@ -58,3 +58,17 @@ extension ProcessIdentity {
         return ProcessIdentity(pid: pid, startTime: stat.startTime, processGroup: stat.processGroup)
     }
 }
+
+extension ProcessIdentity {
+    /// When the process started, from its start time in clock ticks and the boot time in
+    /// `/proc/stat` (accurate to about a second); nil if either cannot be read.
+    public var startDate: Date? {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
+              let bootTime = Double(line.dropFirst("btime ".count).trimmingCharacters(in: .whitespaces))
+        else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard ticks > 0 else { return nil }
+        return Date(timeIntervalSince1970: bootTime + Double(startTime) / ticks)
+    }
+}

@@ -54,7 +54,7 @@ final class ProcessHandle: @unchecked Sendable {
         var signal: Int32 = 0
         var result = ExitStatus(code: nil, signal: nil, time: Date())
         lock.lock()
-        if !closed, isChild, mooring_pidfd_reap(pidfd, &code, &signal) == 1 {
+        if !closed, isChild, mooring_pidfd_reap(pidfd, 1, &code, &signal) == 1 {
             result = signal != 0 ? ExitStatus(code: nil, signal: signal, time: result.time)
                                  : ExitStatus(code: code, signal: nil, time: result.time)
         }

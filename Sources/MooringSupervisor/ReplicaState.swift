@@ -84,6 +84,21 @@ public struct ReplicaSnapshot: Sendable {
     public var readySince: Date?
     /// Why it is in its state, for operators (e.g. a crash loop with the last exit and log tail).
     public var message: String?
+
+    /// Creates a snapshot (the supervisor makes these; public for tests and fakes).
+    public init(id: ReplicaID, spec: ReplicaSpec, identity: ProcessIdentity?, state: ReplicaState,
+                restarts: Int = 0, lastExit: ExitStatus? = nil, startedAt: Date? = nil,
+                readySince: Date? = nil, message: String? = nil) {
+        self.id = id
+        self.spec = spec
+        self.identity = identity
+        self.state = state
+        self.restarts = restarts
+        self.lastExit = lastExit
+        self.startedAt = startedAt
+        self.readySince = readySince
+        self.message = message
+    }
 }
 
 /// One change of a replica, as the controller consumes it.
@@ -97,4 +112,12 @@ public struct ReplicaEvent: Sendable {
     public var reason: String
     /// A sentence for people.
     public var message: String
+
+    /// Creates an event (the supervisor makes these; public for tests and fakes).
+    public init(id: ReplicaID, snapshot: ReplicaSnapshot, reason: String, message: String) {
+        self.id = id
+        self.snapshot = snapshot
+        self.reason = reason
+        self.message = message
+    }
 }

@@ -28,7 +28,7 @@ extension Supervisor {
         allocatedPorts.insert(spec.port)
         let snapshot = ReplicaSnapshot(
             id: id, spec: spec, identity: identity, state: .running, restarts: 0, lastExit: nil,
-            startedAt: Date(), readySince: nil, message: "adopted")
+            startedAt: identity.startDate ?? Date(), readySince: nil, message: "adopted")
         replicas[id] = Replica(snapshot: snapshot, handle: handle, startedAtClock: clock.now())
         emit(id, "Adopted", "adopted \(identity)" + (handle.isChild ? "" : " (not our child: exit status will be unknown)"))
         let task = Task { await self.supervise(id) }

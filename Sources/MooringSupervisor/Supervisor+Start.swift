@@ -3,10 +3,19 @@ import Foundation
 extension Supervisor {
     /// Spawns the replica and starts watching and probing it.
     ///
+    /// A replica that is already supervised is refused (`alreadySupervised`) unless it has
+    /// exited for good, in which case it is started afresh (restart count from zero).
+    ///
     /// Throws a `SupervisorError` (`executableNotFound`, `notExecutable`,
     /// `workingDirectoryMissing`, …) when the process cannot be started at all — that is a
     /// configuration error, never reported as a crash.
     public func start(_ id: ReplicaID, spec: ReplicaSpec) async throws -> ReplicaSnapshot {
+        // A replica that exited for good (restart policy) may be started again in place.
+        if let existing = replicas[id], existing.handle == nil, existing.snapshot.state == .exited,
+           existing.stopTask == nil {
+            existing.task?.cancel()
+            replicas[id] = nil
+        }
         guard replicas[id] == nil else {
             throw SupervisorError(.alreadySupervised, "replica \(id) is already supervised: stop or release it first")
         }

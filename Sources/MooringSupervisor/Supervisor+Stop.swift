@@ -64,7 +64,15 @@ extension Supervisor {
             }
         }
         handle.signalGroup(SIGKILL)
-        return await handle.waitForExit()
+        let status = await handle.waitForExit()
+        // SIGKILLed members take a moment to finish dying; return once they have (bounded),
+        // so the port and every file of the replica are free when stop() returns.
+        let killDeadline = wallClock.now + .seconds(5)
+        while !Task.isCancelled, wallClock.now < killDeadline,
+              !ProcStat.liveMembers(ofGroup: group).isEmpty {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return status
     }
 
     /// Whether the process exits within `limit` on the supervisor's clock.

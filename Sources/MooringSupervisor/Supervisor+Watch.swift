@@ -46,7 +46,10 @@ extension Supervisor {
         let policy = spec.probe
         if case .none = spec.health {
             await markReady(id, handle: handle, detail: "started (no health probe)")
-            return .probesEnded
+            while true {
+                do { try await clock.sleep(policy.period) } catch { return .probesEnded }
+                LogFile.rotateInPlaceIfNeeded(spec.logFile, above: spec.logRotateBytes, keep: spec.logKeep)
+            }
         }
         let environment = ProcessInfo.processInfo.environment.merging(spec.environment) { $1 }
             .merging(["PORT": String(spec.port)]) { $1 }
@@ -79,6 +82,7 @@ extension Supervisor {
         successes = 0
         while true {
             do { try await clock.sleep(policy.period) } catch { return .probesEnded }
+            LogFile.rotateInPlaceIfNeeded(spec.logFile, above: spec.logRotateBytes, keep: spec.logKeep)
             let result = await probe()
             if Task.isCancelled { return .probesEnded }
             if result.success {
@@ -108,7 +112,7 @@ extension Supervisor {
             if $0.readyAtClock == nil { $0.readyAtClock = now }
             $0.snapshot.state = .ready
             $0.snapshot.readySince = Date()
-            if $0.snapshot.message?.hasPrefix("crash loop") != true { $0.snapshot.message = nil }
+            $0.snapshot.message = nil
         }
         emit(id, "Ready", detail)
     }

@@ -30,6 +30,7 @@ public struct SupervisorError: Error, CustomStringConvertible, Sendable {
         /// The log file's directory could not be created.
         public static let logFileFailed = Code(.logFileFailed)
 
+        /// The code's name, e.g. `executableNotFound`.
         public var description: String { "\(value)" }
     }
 
@@ -39,7 +40,7 @@ public struct SupervisorError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// The C function that failed, if one did.
     public var function: String?
-    /// The underlying error (an errno as `POSIXErrorCode`, a Foundation error, …).
+    /// The underlying error (an errno as `POSIXError`, a Foundation error, …).
     public var cause: (any Error)?
 
     /// Creates an error.
@@ -50,6 +51,7 @@ public struct SupervisorError: Error, CustomStringConvertible, Sendable {
         self.cause = cause
     }
 
+    /// The message, then the failed C function and the cause.
     public var description: String {
         var text = message
         if let function { text += " (\(function) failed" + (cause.map { ": \($0)" } ?? "") + ")" }

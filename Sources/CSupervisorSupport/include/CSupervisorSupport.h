@@ -19,10 +19,10 @@ int mooring_pidfd_open(pid_t pid);
 /* pidfd_send_signal(2). 0 or -1 and errno. */
 int mooring_pidfd_send_signal(int pidfd, int sig);
 
-/* waitid(P_PIDFD, pidfd, WEXITED|WNOHANG): reaps the child behind `pidfd`.
-   Returns 1 when reaped (*code = exit code or -1, *signal = terminating signal or 0),
-   0 when it has not exited yet, -1 with errno (ECHILD: not our child). */
-int mooring_pidfd_reap(int pidfd, int *code, int *signal);
+/* waitid(P_PIDFD, pidfd, WEXITED): reaps the child behind `pidfd`; when `block` is 0 it
+   does not wait (WNOHANG). Returns 1 when reaped (*code = exit code or -1, *signal =
+   terminating signal or 0), 0 when it has not exited yet, -1 with errno (ECHILD: not our child). */
+int mooring_pidfd_reap(int pidfd, int block, int *code, int *signal);
 
 /* eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): wakes a poll loop. -1 and errno on failure. */
 int mooring_wake_fd(void);

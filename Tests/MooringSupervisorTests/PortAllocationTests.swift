@@ -1,0 +1,53 @@
+import Foundation
+import MooringSupervisor
+import MooringTesting
+import Testing
+
+@Suite struct PortAllocationTests {
+    /// A listening socket on 127.0.0.1:port, closed by `close()`.
+    struct Listener {
+        let fd: Int32
+        init?(port: Int) {
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0, listen(fd, 1) == 0 else {
+                Glibc.close(fd)
+                return nil
+            }
+        }
+        func close() { Glibc.close(fd) }
+    }
+
+    @Test func aBusyPortIsSkippedAndNoPortIsHandedOutTwice() async throws {
+        // Find two adjacent ports we can hold; another test could race us, so retry a few.
+        var found: (Listener, Int)?
+        for _ in 0..<50 {
+            let port = Int.random(in: 30000...39998)
+            if let listener = Listener(port: port) {
+                if Listener(port: port + 1).map({ $0.close(); return true }) == true {
+                    found = (listener, port)
+                    break
+                }
+                listener.close()
+            }
+        }
+        let (listener, busy) = try #require(found)
+        defer { listener.close() }
+
+        let run = try TestRun(portRange: busy...(busy + 1))
+        let port = try await run.supervisor.allocatePort()
+        #expect(port == busy + 1)
+        await #expect(throws: SupervisorError.self) { _ = try await run.supervisor.allocatePort() }
+        await run.supervisor.releasePort(port)
+        #expect(try await run.supervisor.allocatePort() == busy + 1)
+        await run.cleanUp()
+    }
+}
