@@ -6,8 +6,12 @@ public struct ReplicaSpec: Sendable, Hashable {
     /// unless it contains a `/`; a relative path is taken relative to `workingDirectory`.
     /// `{{port}}` in any argument is replaced by `port`.
     public var arguments: [String]
-    /// Added to (and overriding) the supervisor's own environment; `PORT` is set to `port`.
+    /// Added to (and overriding) the supervisor's own environment — or, with
+    /// `inheritsEnvironment` false, the whole environment; `PORT` is set to `port`.
     public var environment: [String: String]
+    /// Whether the process also gets the supervisor's environment. The controller turns
+    /// this off so its own variables (credentials) never reach a model process.
+    public var inheritsEnvironment: Bool
     /// The directory the process starts in.
     public var workingDirectory: String
     /// The port the replica serves on (from `Supervisor.allocatePort()`).
@@ -42,8 +46,10 @@ public struct ReplicaSpec: Sendable, Hashable {
         gracePeriod: Duration = .seconds(30),
         logFile: URL,
         logRotateBytes: Int = 10 * 1024 * 1024,
-        logKeep: Int = 3
+        logKeep: Int = 3,
+        inheritsEnvironment: Bool = true
     ) {
+        self.inheritsEnvironment = inheritsEnvironment
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory

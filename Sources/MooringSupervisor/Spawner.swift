@@ -10,7 +10,8 @@ enum Spawner {
     /// (rotated first if too big). Throws a `SupervisorError` that says what to fix.
     static func spawn(_ spec: ReplicaSpec) throws -> ProcessHandle {
         let arguments = spec.arguments.map { $0.replacingOccurrences(of: "{{port}}", with: String(spec.port)) }
-        var environment = ProcessInfo.processInfo.environment.merging(spec.environment) { $1 }
+        let inherited = spec.inheritsEnvironment ? ProcessInfo.processInfo.environment : [:]
+        var environment = inherited.merging(spec.environment) { $1 }
         environment["PORT"] = String(spec.port)
         let executable = try resolveExecutable(arguments, environment: environment,
                                                workingDirectory: spec.workingDirectory)

@@ -42,6 +42,7 @@ struct ReplicaRendererTests {
         #expect(replica.environment["PATH"] == "/usr/bin")
         // The controller's own secrets are not handed to model processes.
         #expect(replica.environment["SECRET_TOKEN"] == nil)
+        #expect(!replica.inheritsEnvironment)
         // The marker that lets recovery find orphans.
         #expect(replica.environment[OrphanScanner.markerVariable] == "/srv/state")
         #expect(replica.logFile.path == "/srv/state/logs/iris/1.log")
