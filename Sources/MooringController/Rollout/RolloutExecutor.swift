@@ -56,6 +56,7 @@ struct RolloutExecutor: Sendable {
             return
         }
 
+        context.logger.info("rolling out revision \(short(revision)) with \(strategy)\(what)", metadata: ["deployment": "\(name)"])
         let outcome = await execute(spec: spec, revision: revision, generation: generation, previous: previous, scale: scale)
         guard let rolloutID = rollout.id else { return }
         switch outcome {
@@ -168,6 +169,7 @@ struct RolloutExecutor: Sendable {
                                    message: "revision \(short(revision)) is serving (\(spec.replicas) replica\(spec.replicas == 1 ? "" : "s") healthy for \(spec.rollout.minHealthySeconds)s)",
                                    deployment: name)
             }
+            context.logger.info("revision \(short(revision)) is serving", metadata: ["deployment": "\(name)"])
         } catch {
             context.logger.error("cannot record the success of \(name)'s rollout: \(error)")
         }
@@ -206,6 +208,7 @@ struct RolloutExecutor: Sendable {
                 _ = try tx.finishRollout(id: rolloutID, outcome: spec.rollout.autoRollback ? .rolledBack : .failed, reason: reason)
                 try tx.appendEvent(.warning, reason: "RolloutFailed", message: message, deployment: name)
             }
+            context.logger.warning("\(message)", metadata: ["deployment": "\(name)"])
         } catch {
             context.logger.error("cannot record the failure of \(name)'s rollout: \(error)")
         }
