@@ -69,6 +69,9 @@ struct CommandExitCodeTests {
         #expect(degraded.status == 1, "\(degraded.output)\n\(h.controllerLog)")
         #expect(degraded.stderr.contains("Degraded"), "\(degraded.stderr)")
         #expect(degraded.stdout.range(of: #"broken\s+OutOfSync\s+Degraded"#, options: .regularExpression) != nil, "\(degraded.stdout)")
+        // One line per deployment, even though the message quotes the replica's log.
+        let table = degraded.stdout.split(separator: "\n").drop { !$0.hasPrefix("NAME") }
+        #expect(table.count == 3 && table.dropFirst().allSatisfy { $0.hasPrefix("broken ") || $0.hasPrefix("iris ") }, "\(degraded.stdout)")
         let broken = try #require(try h.deployment("broken"))
         #expect((broken["message"] as? String)?.contains("rollout of \(bad.prefix(7)) failed") == true, "\(broken)")
         // The healthy deployment is not affected by the broken one.
