@@ -110,6 +110,9 @@ extension Controller {
             switch step.action {
             case .delete:
                 await cancelRollout(of: name)
+                if let open = try? store.inProgressRollout(of: name), let id = open.id {
+                    _ = try? store.finishRollout(id: id, outcome: .superseded, reason: "removed from Git at \(short(revision))")
+                }
                 let replicas = (try? store.replicas(of: name)) ?? []
                 await executor.stop(replicas, why: "removed from Git")
                 _ = try? store.deleteDeployment(named: name)

@@ -1,7 +1,12 @@
 import Foundation
 
 /// Renders rows as left-aligned columns separated by two spaces, like `kubectl get`.
+/// A cell's line breaks (a message quoting log lines) become spaces: one row, one line.
 func renderTable(_ header: [String], _ rows: [[String]]) -> String {
+    let rows = rows.map { $0.map { cell in
+        cell.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+    } }
     var widths = header.map(\.count)
     for row in rows {
         for (index, cell) in row.enumerated() where index < widths.count {

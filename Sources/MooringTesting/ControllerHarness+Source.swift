@@ -1,0 +1,37 @@
+import Foundation
+
+extension ControllerHarness {
+    /// Live model processes of deployment `name` (by the `MOORING_DEPLOYMENT` variable the
+    /// controller exports to every replica).
+    public func modelProcesses(of name: String) -> [Int32] {
+        let needle = Array("MOORING_DEPLOYMENT=\(name)".utf8)
+        return modelProcesses().filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return data.split(separator: 0).contains { Array($0) == needle }
+        }
+    }
+
+    /// The parsed `source` object of `mooring status -o json`.
+    public func source() throws -> [String: Any]? {
+        try status()?["source"] as? [String: Any]
+    }
+
+    /// Asks the controller to sync and waits until it has fetched again (its `lastFetch`
+    /// moved), so a following check sees the outcome of at least one more poll.
+    public func waitForAnotherFetch(timeout: Duration = .seconds(60)) async throws -> Bool {
+        let before = try source()?["lastFetch"] as? String
+        _ = try? mooring(["sync"])
+        return try await waitForStatus(timeout: timeout) { status in
+            let source = status["source"] as? [String: Any]
+            guard let now = source?["lastFetch"] as? String else { return false }
+            return now != before
+        }
+    }
+
+    /// `mooring events [NAME] -o json`, parsed (oldest first).
+    public func events(_ name: String? = nil) throws -> [[String: Any]] {
+        let result = try mooring(["events"] + (name.map { [$0] } ?? []) + ["-o", "json"])
+        guard result.status == 0 else { throw TestingError("mooring events failed (\(result.status)): \(result.stderr)") }
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+    }
+}
