@@ -43,7 +43,24 @@ struct CrashRecoveryTests {
         let row = try #require(try h.deployment("iris"))
         #expect(row["readyReplicas"] as? Int == 2)
 
-        // The adopted replicas are supervised again: a rollout replaces them.
+        // The adopted replicas are supervised again: one that dies is restarted...
+        let victim = before[0]
+        #expect(kill(victim, SIGKILL) == 0)
+        #expect(try await waitUntil(timeout: .seconds(60)) {
+            let now = h.modelProcesses()
+            return now.count == 2 && !now.contains(victim) && now.contains(before[1])
+        }, "\(h.modelProcesses())\n\(h.output(["events", "iris"]))\n\(h.controllerLog)")
+        #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
+        #expect(try await waitUntil {
+            try h.deployment("iris")?["readyReplicas"] as? Int == 2
+        }, "\(h.output(["status"]))")
+        for pid in h.modelProcesses() {
+            let port = try #require(ControllerHarness.servingPort(of: pid))
+            #expect(await waitUntil { await h.servedVersion("iris", port: port) == "1" })
+        }
+        #expect(try !h.events("iris", reason: "Exited").isEmpty, "\(h.output(["events", "iris"]))")
+
+        // ...and a rollout replaces them.
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 2, replicas: 2))
         let next = try h.commit("iris: v2")
         #expect(try await h.waitUntilServing("iris", at: next), "\(h.controllerLog)")
