@@ -16,7 +16,7 @@ struct CrashRecoveryTests {
         let first = try h.repo.commitAll("deploy iris v1 x2")
         let controller = try h.startController()
         #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
-        #expect(try await waitUntil { h.modelProcesses().count == 2 })
+        #expect(await waitUntil { h.modelProcesses().count == 2 })
         let before = h.modelProcesses()
         let ports = before.compactMap(ControllerHarness.servingPort(of:))
         #expect(ports.count == 2)
@@ -46,7 +46,7 @@ struct CrashRecoveryTests {
         // The adopted replicas are supervised again: one that dies is restarted...
         let victim = before[0]
         #expect(kill(victim, SIGKILL) == 0)
-        #expect(try await waitUntil(timeout: .seconds(60)) {
+        #expect(await waitUntil(timeout: .seconds(60)) {
             let now = h.modelProcesses()
             return now.count == 2 && !now.contains(victim) && now.contains(before[1])
         }, "\(h.modelProcesses())\n\(h.output(["events", "iris"]))\n\(h.controllerLog)")
@@ -64,9 +64,39 @@ struct CrashRecoveryTests {
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 2, replicas: 2))
         let next = try h.commit("iris: v2")
         #expect(try await h.waitUntilServing("iris", at: next), "\(h.controllerLog)")
-        #expect(try await waitUntil { let now = h.modelProcesses(); return now.count == 2 && Set(now).isDisjoint(with: before) },
+        #expect(await waitUntil { let now = h.modelProcesses(); return now.count == 2 && Set(now).isDisjoint(with: before) },
                 "\(h.modelProcesses()) vs \(before)")
         #expect(try await h.servedVersion("iris") == "2")
+        }
+    }
+
+    @Test func modelThatDiesWhileNoControllerRunsIsStartedAgain() async throws {
+        try await ControllerHarness.with(name: "vanish") { h in
+        try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 1, replicas: 2))
+        let first = try h.repo.commitAll("deploy iris v1 x2")
+        let controller = try h.startController()
+        #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
+        #expect(await waitUntil { h.modelProcesses().count == 2 })
+        let before = h.modelProcesses()
+
+        #expect(await h.killHard(controller) != nil)
+        #expect(kill(before[0], SIGKILL) == 0)
+        #expect(await waitUntil { !ControllerHarness.isAlive(before[0]) })
+
+        try h.startController()
+        #expect(try await waitUntil(timeout: .seconds(60)) { try !h.events("iris", reason: "ReplicaRecreated").isEmpty },
+                "\(h.output(["events", "iris"]))\n\(h.controllerLog)")
+        #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
+        #expect(await waitUntil { h.modelProcesses().count == 2 }, "\(h.modelProcesses())")
+        let after = h.modelProcesses()
+        #expect(after.contains(before[1]), "the surviving replica is adopted, not restarted")
+        #expect(!after.contains(before[0]))
+        #expect(try h.events("iris", reason: "ReplicaGone").count == 1, "\(h.output(["events", "iris"]))")
+        #expect(try h.events("iris", reason: "Adopted").count == 1, "\(h.output(["events", "iris"]))")
+        let ports = after.compactMap(ControllerHarness.servingPort(of:))
+        #expect(Set(ports).count == 2)
+        for port in ports { #expect(await waitUntil { await h.servedVersion("iris", port: port) == "1" }) }
+        #expect(try h.deployment("iris")?["readyReplicas"] as? Int == 2)
         }
     }
 
@@ -76,7 +106,7 @@ struct CrashRecoveryTests {
         let first = try h.repo.commitAll("deploy iris v1 x2")
         let controller = try h.startController()
         #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
-        #expect(try await waitUntil { h.modelProcesses().count == 2 })
+        #expect(await waitUntil { h.modelProcesses().count == 2 })
         let v1 = Set(h.modelProcesses())
 
         // v2 must stay healthy for 10 s before it is promoted: kill the controller in that window.
@@ -102,7 +132,7 @@ struct CrashRecoveryTests {
         #expect(try await h.waitUntilServing("iris", at: second), "\(h.controllerLog)")
         #expect(try await h.servedVersion("iris") == "2")
         // Exactly two model processes, none of them v1, each on its own port serving v2.
-        #expect(try await waitUntil { h.modelProcesses().count == 2 }, "\(h.modelProcesses())")
+        #expect(await waitUntil { h.modelProcesses().count == 2 }, "\(h.modelProcesses())")
         let final = h.modelProcesses()
         #expect(Set(final).isDisjoint(with: v1))
         let ports = final.compactMap(ControllerHarness.servingPort(of:))
@@ -140,7 +170,7 @@ struct CrashRecoveryTests {
 
         // kill -9 by hand: the supervisor restarts it (after a backoff) and it serves again.
         #expect(kill(original, SIGKILL) == 0)
-        #expect(try await waitUntil(timeout: .seconds(60)) {
+        #expect(await waitUntil(timeout: .seconds(60)) {
             let now = h.modelProcesses()
             return now.count == 1 && now != [original]
         }, "\(h.controllerLog)")

@@ -1,6 +1,9 @@
 import Foundation
 import MooringTesting
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A rollout that fails its health gate: the old version keeps serving, the deployment
 /// says why it is Degraded, the failed spec is not retried until Git changes it.
@@ -10,7 +13,7 @@ struct RolloutFailureTests {
         try await ControllerHarness.with(name: "never") { h in
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 1))
         let first = try h.repo.commitAll("deploy iris v1")
-        try h.startController()
+        let controller = try h.startController()
         #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
         let v1Processes = h.modelProcesses()
         #expect(v1Processes.count == 1)
@@ -47,7 +50,7 @@ struct RolloutFailureTests {
         #expect(message.contains(String(first.prefix(7))), "the message names what keeps serving: \(message)")
         #expect(try await h.servedVersion("iris") == "1")
         // The new replica was stopped; the v1 one was never touched.
-        #expect(try await waitUntil { h.modelProcesses() == v1Processes }, "\(h.modelProcesses()) vs \(v1Processes)")
+        #expect(await waitUntil { h.modelProcesses() == v1Processes }, "\(h.modelProcesses()) vs \(v1Processes)")
 
         // The table says it too.
         let table = try h.mooring(["status"]).stdout
@@ -76,6 +79,19 @@ struct RolloutFailureTests {
         #expect(h.modelProcesses() == v1Processes)
         #expect(try await h.servedVersion("iris") == "1")
 
+        // A controller restart is not a Git change either: the new controller parses and
+        // plans from scratch and still leaves the quarantined spec alone.
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit(timeout: .seconds(30)) != nil)
+        let restarted = try h.startController()
+        #expect(await waitUntil(timeout: .seconds(60)) { restarted.stderr.contains("planned ") }, "\(h.controllerLog)")
+        _ = try h.mooring(["sync"])
+        try await Task.sleep(for: .seconds(1))
+        #expect(try h.events("iris", reason: "RolloutStarted").count == started, "\(h.output(["events", "iris"]))")
+        #expect(try h.deployment("iris")?["health"] as? String == "Degraded")
+        #expect(h.modelProcesses() == v1Processes)
+        #expect(try await h.servedVersion("iris") == "1")
+
         let history = try h.history("iris")
         let failed = history.filter { ["Failed", "RolledBack"].contains($0["outcome"] as? String ?? "") }
         #expect(failed.count == 1, "\(h.output(["history", "iris"]))")
@@ -87,7 +103,7 @@ struct RolloutFailureTests {
         let good = try h.commit("iris: serve v2 (fixed health path)")
         #expect(try await h.waitUntilServing("iris", at: good), "\(h.controllerLog)")
         #expect(try await h.servedVersion("iris") == "2")
-        #expect(try await waitUntil { h.modelProcesses().count == 1 })
+        #expect(await waitUntil { h.modelProcesses().count == 1 })
         #expect(Set(h.modelProcesses()).isDisjoint(with: v1Processes))
         let fixed = try #require(try h.deployment("iris"))
         #expect(fixed["message"] as? String == "")
@@ -120,7 +136,7 @@ struct RolloutFailureTests {
         #expect(message.contains("crash"), "\(message)")
         #expect(message.contains("code 3"), "\(message)")
         #expect(try await h.servedVersion("iris") == "1")
-        #expect(try await waitUntil { h.modelProcesses() == v1Processes })
+        #expect(await waitUntil { h.modelProcesses() == v1Processes })
         let outcome = try #require(try h.history("iris").last)
         let outcomeWord = outcome["outcome"] as? String
         let outcomeReason = outcome["reason"] as? String ?? ""

@@ -29,7 +29,7 @@ struct UnchangedPollTests {
 
         // Let several polls pass.
         let skipped = "manifests unchanged at \(first.prefix(7))"
-        #expect(try await waitUntil(timeout: .seconds(60)) {
+        #expect(await waitUntil(timeout: .seconds(60)) {
             h.controllerLog.components(separatedBy: "\n").filter { $0.contains(skipped) && $0.contains("skipped parse and plan") }.count >= 6
         }, "\(h.controllerLog)")
 
