@@ -146,6 +146,7 @@ struct CrashRecoveryTests {
         try await Task.sleep(for: .seconds(2))
         #expect(h.modelProcesses() == final)
 
+        #expect(try h.events(nil, reason: "OrphansStopped").isEmpty, "\(h.output(["events"]))")
         #expect(try !h.events("iris", reason: "RolloutInterrupted").isEmpty, "\(h.output(["events", "iris"]))")
         let history = try h.history("iris")
         #expect(history.last?["outcome"] as? String == "Succeeded")
