@@ -33,7 +33,8 @@ extension Controller {
         case "Exited", "CrashLoop", "Gone", "Unready":
             context.event(.warning, event.reason, "replica \(id.replica): \(event.message)", deployment: id.deployment)
         case "BackOff", "Started":
-            if snapshot.restarts > 0 {
+            // A BackOff always follows an exit; only a replica's very first Started is routine.
+            if event.reason == "BackOff" || snapshot.restarts > 0 {
                 context.event(.normal, event.reason, "replica \(id.replica): \(event.message)", deployment: id.deployment)
             }
         default:

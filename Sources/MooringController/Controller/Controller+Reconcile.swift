@@ -64,6 +64,7 @@ extension Controller {
             return
         }
         lastTree = tree; lastTreeValid = set.isValid
+        context.logger.debug("parsed \(set.fileCount) manifest files (\(set.deployments.count) deployments) at \(commit.id.short) (tree \(tree.short))")
         let diagnostics = set.diagnostics.map {
             RevisionDiagnostic(file: $0.position.file, line: $0.position.line, column: $0.position.column,
                                path: $0.field.isEmpty ? nil : $0.field, message: $0.message)
@@ -99,6 +100,7 @@ extension Controller {
         }
         let recordsByName = Dictionary(uniqueKeysWithValues: records.map { ($0.name, $0) })
         let plan = Planner.plan(desired: set.deployments, observed: observed)
+        context.logger.debug("planned \(plan.count) steps at \(short(revision))")
         let executor = RolloutExecutor(context: context)
 
         for step in plan {
