@@ -69,14 +69,14 @@ extension Supervisor {
             if decision.crashLoop {
                 let tail = LogFile.tail(spec.logFile, lines: 10)
                 let message = "crash loop: \(current.tracker.fastFailures) fast exits in a row, last \(exitText); "
-                    + "restarting in \(delay). Last log lines (\(spec.logFile.path)):\n" + tail.joined(separator: "\n")
+                    + "restarting in \(delay.roundedDescription). Last log lines (\(spec.logFile.path)):\n" + tail.joined(separator: "\n")
                 update(id) {
                     $0.snapshot.state = .crashLoop
                     $0.snapshot.message = message
                 }
                 emit(id, "CrashLoop", message)
             } else {
-                let message = "\(exitText); restarting in \(delay)"
+                let message = "\(exitText); restarting in \(delay.roundedDescription)"
                 update(id) {
                     $0.snapshot.state = .backoff
                     $0.snapshot.message = message
@@ -114,5 +114,13 @@ extension Supervisor {
         if !ProcStat.liveMembers(ofGroup: identity.processGroup).isEmpty {
             _ = kill(-identity.processGroup, SIGKILL)
         }
+    }
+}
+
+extension Duration {
+    /// `1.9s`, `12.0s`: a delay as an operator reads it.
+    var roundedDescription: String {
+        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        return String(format: "%.1fs", seconds)
     }
 }

@@ -6,12 +6,6 @@ import Glibc
 /// Helpers for the runtime-side end-to-end tests: events and history as a user reads them,
 /// the port a model process serves on, and killing the controller the hard way.
 extension ControllerHarness {
-    /// `mooring events [NAME] -o json`, parsed (oldest first).
-    public func events(_ name: String? = nil) throws -> [[String: Any]] {
-        let result = try mooring(["events"] + (name.map { [$0] } ?? []) + ["-o", "json", "--limit", "1000"])
-        guard result.status == 0 else { return [] }
-        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
-    }
 
     /// The events of `name` with this `reason`.
     public func events(_ name: String?, reason: String) throws -> [[String: Any]] {

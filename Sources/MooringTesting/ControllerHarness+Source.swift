@@ -30,7 +30,7 @@ extension ControllerHarness {
 
     /// `mooring events [NAME] -o json`, parsed (oldest first).
     public func events(_ name: String? = nil) throws -> [[String: Any]] {
-        let result = try mooring(["events"] + (name.map { [$0] } ?? []) + ["-o", "json"])
+        let result = try mooring(["events"] + (name.map { [$0] } ?? []) + ["-o", "json", "--limit", "1000"])
         guard result.status == 0 else { throw TestingError("mooring events failed (\(result.status)): \(result.stderr)") }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
     }

@@ -48,8 +48,9 @@ public final class ControllerHarness: @unchecked Sendable {
             defer { Self.nextSlice += 1 }
             return Self.nextSlice
         }
-        let base = 30000 + (Int(getpid()) % 40) * 500 + (slice % 5) * 100
-        portRange = base...(base + 99)
+        // 500 slices of 20 ports in 30000–39999: by test process, then by harness.
+        let base = 30000 + ((Int(getpid()) % 20) * 25 + slice % 25) * 20
+        portRange = base...(base + 19)
 
         let root = MooringBinary.packageRoot
         for file in ["examples/servers/kserve_v2_server.py", "models/iris-v1.json", "models/iris-v2.json"] {

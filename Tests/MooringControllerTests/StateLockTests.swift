@@ -40,7 +40,7 @@ struct StateLockTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let url = dir.appending("lock")
-        FileManager.default.createFile(atPath: url.path, contents: Data("123\n".utf8))
+        #expect(FileManager.default.createFile(atPath: url.path, contents: Data("123\n".utf8)))
         let holder = try ManagedProcess(executable: "flock", arguments: ["-x", url.path, "sleep", "60"],
                                         outputDirectory: dir.url, name: "flock")
         defer { _ = holder.kill() }

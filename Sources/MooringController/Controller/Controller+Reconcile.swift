@@ -132,33 +132,29 @@ extension Controller {
                     guard let applied = ResolvedDeployment.fromStored(r.appliedSpec), let rev = r.appliedRevision else { return nil }
                     return RolloutExecutor.Previous(spec: applied, revision: rev)
                 }
-                var changes: [FieldChange] = []
-                var isScale = false
+                let changes: [FieldChange]
+                let isScale: Bool
                 switch step.action {
-                case let .update(c): changes = c
-                case let .scale(_, _, c): changes = c; isScale = true
-                default: break
+                case let .update(c): (changes, isScale) = (c, false)
+                case let .scale(_, _, c): (changes, isScale) = (c, true)
+                default: (changes, isScale) = ([], false)
                 }
                 rollouts[name] = Task { [executor] in
                     await executor.run(spec: spec, revision: revision, previous: previous, changes: changes, scale: isScale)
-                    await self.rolloutFinished(name)
+                    self.rolloutFinished(name)
                 }
 
             case .noop:
                 guard let spec = step.desired else { continue }
-                if rollouts[name] != nil {
-                    // Git went back to what is serving while a rollout was under way: cancel it.
-                    await cancelRollout(of: name)
-                    await stopStrayGenerations(of: name, keeping: [spec])
-                    if let open = try? store.inProgressRollout(of: name), let id = open.id {
-                        _ = try? store.finishRollout(id: id, outcome: .superseded, reason: "Git returned to the serving spec at \(short(revision))")
-                    }
-                }
+                // Git went back to what is serving while a rollout was under way: cancel it.
+                await abandonRollout(of: name, keeping: spec, reason: "Git returned to the serving spec at \(short(revision))")
                 saveDesired(spec, revision: revision, existing: record)
                 refreshHealth(of: name)
 
             case let .quarantined(reason):
                 guard let spec = step.desired else { continue }
+                await abandonRollout(of: name, keeping: record.flatMap { ResolvedDeployment.fromStored($0.appliedSpec) },
+                                     reason: "Git returned to a quarantined spec at \(short(revision))")
                 saveDesired(spec, revision: revision, existing: record)
                 _ = try? store.updateDeployment(named: name) { d in
                     d.sync = .outOfSync
@@ -168,6 +164,8 @@ extension Controller {
 
             case .suspended:
                 guard let spec = step.desired else { continue }
+                await abandonRollout(of: name, keeping: record.flatMap { ResolvedDeployment.fromStored($0.appliedSpec) },
+                                     reason: "suspended in Git at \(short(revision))")
                 saveDesired(spec, revision: revision, existing: record)
                 _ = try? store.updateDeployment(named: name) { d in
                     d.health = .suspended
@@ -212,6 +210,17 @@ extension Controller {
         let stray = ((try? context.store.replicas(of: name)) ?? []).filter { !keep.contains($0.generation) }
         guard !stray.isEmpty else { return }
         await RolloutExecutor(context: context).stop(stray, why: "superseded")
+    }
+
+    /// Cancels a rollout under way for `name` (if any), stops the replicas it started
+    /// (everything but `keeping`'s generation) and closes its record as superseded.
+    func abandonRollout(of name: String, keeping: ResolvedDeployment?, reason: String) async {
+        guard rollouts[name] != nil else { return }
+        await cancelRollout(of: name)
+        await stopStrayGenerations(of: name, keeping: [keeping])
+        if let open = try? context.store.inProgressRollout(of: name), let id = open.id {
+            _ = try? context.store.finishRollout(id: id, outcome: .superseded, reason: reason)
+        }
     }
 
     func cancelRollout(of name: String) async {
