@@ -30,6 +30,11 @@ extension Controller {
         }
 
         switch event.reason {
+        case "CrashLoop": crashLooping.insert(id.description)
+        case "Ready", "Stopped", "Gone": crashLooping.remove(id.description)
+        default: break
+        }
+        switch event.reason {
         case "Exited", "CrashLoop", "Gone", "Unready":
             context.event(.warning, event.reason, "replica \(id.replica): \(event.message)", deployment: id.deployment)
         case "BackOff", "Started":
@@ -59,7 +64,11 @@ extension Controller {
         let ready = replicas.filter { $0.state == ReplicaState.ready.rawValue }.count
         var health = DeploymentHealth.healthy
         var message = ""
-        if let looping = replicas.first(where: { $0.state == ReplicaState.crashLoop.rawValue }) {
+        let looping = replicas.first {
+            $0.state == ReplicaState.crashLoop.rawValue
+                || crashLooping.contains(ReplicaID(deployment: name, replica: $0.replicaIndex, generation: $0.generation).description)
+        }
+        if let looping {
             health = .degraded
             message = "replica \(looping.replicaIndex) is crash-looping (\(looping.restarts) restarts, last exit \(exitDescription(looping)))"
         } else if let exited = replicas.first(where: { $0.state == ReplicaState.exited.rawValue }) {

@@ -32,6 +32,10 @@ public actor Controller {
     var lastTreeValid = false
     var lastSourceError: String?
     var stopping = false
+    /// Replicas in a crash loop, by `ReplicaID` description: sticky from the supervisor's
+    /// `CrashLoop` until the replica is ready again, so health does not flicker between
+    /// Degraded and Progressing at every restart of a crash-looping process.
+    var crashLooping: Set<String> = []
 
     /// How many times the manifests were parsed and a plan made (observable by tests and
     /// `/metrics`; an unchanged poll increments neither).
