@@ -12,7 +12,7 @@ extension Mooring {
         @OptionGroup var global: GlobalOptions
 
         @Option(help: ArgumentHelp("How long processes get after SIGTERM before SIGKILL.", valueName: "duration"))
-        var grace: DurationArgument = DurationArgument(argument: "30s")!
+        var grace: DurationArgument = DurationArgument(.seconds(30))
 
         func run() async throws {
             let layout = StateLayout(root: global.resolvedStateDirectory)

@@ -20,7 +20,7 @@ extension Mooring {
         @OptionGroup var source: SourceOptions
 
         @Option(help: ArgumentHelp("How often to fetch (500ms, 30s, 5m, 1h).", valueName: "duration"))
-        var interval: DurationArgument = DurationArgument(argument: "30s")!
+        var interval: DurationArgument = DurationArgument(.seconds(30))
 
         @Option(name: .customLong("port-range"), help: ArgumentHelp("Ports for replicas, as FIRST-LAST.", valueName: "range"))
         var portRange: String = "20000-29999"

@@ -24,7 +24,7 @@ extension Mooring {
         var wait = false
 
         @Option(help: ArgumentHelp("How long --wait waits (500ms, 30s, 5m, 1h).", valueName: "duration"))
-        var timeout: DurationArgument = DurationArgument(argument: "5m")!
+        var timeout: DurationArgument = DurationArgument(.seconds(300))
 
         func run() async throws {
             let directory = global.resolvedStateDirectory

@@ -81,6 +81,10 @@ struct SourceOptions: ParsableArguments {
 struct DurationArgument: ExpressibleByArgument, Sendable {
     let duration: Duration
 
+    init(_ duration: Duration) {
+        self.duration = duration
+    }
+
     init?(argument: String) {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (suffix, scale) in units where argument.hasSuffix(suffix) {
@@ -94,4 +98,12 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
+
+    /// Shown as the default in `--help`.
+    var defaultValueDescription: String {
+        let seconds = duration.components.seconds
+        if seconds >= 3600, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds >= 60, seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
 }
