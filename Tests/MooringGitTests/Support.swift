@@ -59,23 +59,7 @@ func manifestRepository(in directory: TemporaryDirectory, name: String = "upstre
 
 /// A local TCP port on 127.0.0.1 that nothing listens on (bound, then closed).
 func closedLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestingError("socket failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    guard bound == 0 else { throw TestingError("bind failed") }
-    let named = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    guard named == 0 else { throw TestingError("getsockname failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    Int(try freeLoopbackPort())
 }
 
 /// Runs `body` and returns the `GitError` it throws (failing the test when it throws
