@@ -43,11 +43,18 @@ extension Controller {
             return
         }
         if tree == lastTree {
-            context.logger.debug("manifests unchanged at \(commit.id.short) (tree \(tree.short)); skipped parse and plan")
             if lastTreeValid {
                 sourceRecovered()
                 markDesiredRevision(commit.id.hex)
+                if let set = lastValidSet, let names = retryRequested() {
+                    // `mooring sync --retry` lifted a quarantine: plan again without parsing.
+                    context.logger.info("retrying \(names.joined(separator: ", ")) at \(commit.id.short)")
+                    lastValidSet = set
+        await apply(set, revision: commit.id.hex)
+                    return
+                }
             }
+            context.logger.debug("manifests unchanged at \(commit.id.short) (tree \(tree.short)); skipped parse and plan")
             return
         }
 
@@ -86,6 +93,7 @@ extension Controller {
         sourceRecovered()
 
         // 4. Diff and act.
+        lastValidSet = set
         await apply(set, revision: commit.id.hex)
     }
 
@@ -210,6 +218,16 @@ extension Controller {
         let stray = ((try? context.store.replicas(of: name)) ?? []).filter { !keep.contains($0.generation) }
         guard !stray.isEmpty else { return }
         await RolloutExecutor(context: context).stop(stray, why: "superseded")
+    }
+
+    /// Deployments out of sync with nothing under way to fix it and no quarantine — which
+    /// in steady state happens only after `mooring sync --retry` lifted one — or `nil`.
+    private func retryRequested() -> [String]? {
+        let idle = ((try? context.store.deployments()) ?? []).filter {
+            !$0.suspended && $0.quarantinedSpecHash == nil && $0.desiredSpecHash != $0.appliedSpecHash
+                && rollouts[$0.name] == nil
+        }
+        return idle.isEmpty ? nil : idle.map(\.name)
     }
 
     /// Cancels a rollout under way for `name` (if any), stops the replicas it started

@@ -30,6 +30,8 @@ public actor Controller {
     var lastCommit: ObjectID?
     var lastTree: ObjectID?
     var lastTreeValid = false
+    /// The last valid revision's manifests, kept so a retry can plan without parsing.
+    var lastValidSet: ManifestSet?
     var lastSourceError: String?
     var stopping = false
     /// Replicas in a crash loop, by `ReplicaID` description: sticky from the supervisor's
