@@ -26,7 +26,7 @@ extension Controller {
                 record.lastExitSignal = exit.signal
                 record.lastExitAt = exit.time
             }
-            _ = try? store.updateReplica(record)
+            context.persist("replica \(id)") { try $0.updateReplica(record) }
         }
 
         switch event.reason {
@@ -83,12 +83,12 @@ extension Controller {
             health = .degraded
             message = record.message
         }
-        _ = try? store.updateDeployment(named: name) { d in
+        context.persist("the health of \(name)") { try $0.updateDeployment(named: name) { d in
             d.health = health
             d.readyReplicas = ready
             if d.quarantinedSpecHash == nil || d.quarantinedSpecHash != d.desiredSpecHash { d.message = message }
             d.endpoint = replicas.first.map { "http://127.0.0.1:\($0.port)" }
-        }
+        } }
     }
 
     private func exitDescription(_ replica: ReplicaRecord) -> String {

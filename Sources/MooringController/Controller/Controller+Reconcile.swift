@@ -80,7 +80,7 @@ extension Controller {
             commit: commit.id.hex, subject: commit.subject, author: "\(commit.author) <\(commit.authorEmail)>",
             committedAt: commit.time, seenAt: Date(), valid: set.isValid,
             diagnostics: set.isValid ? diagnostics : (diagnostics.isEmpty ? [RevisionDiagnostic(file: configuration.manifestsPath, message: "rejected")] : diagnostics)) {
-            _ = try? store.recordRevision(record)
+            context.persist("revision \(commit.id.short)") { try $0.recordRevision(record) }
         }
         guard set.isValid else {
             let lines = set.diagnostics.filter { $0.severity == .error }.map(\.description)
@@ -121,11 +121,11 @@ extension Controller {
             case .delete:
                 await cancelRollout(of: name)
                 if let open = try? store.inProgressRollout(of: name), let id = open.id {
-                    _ = try? store.finishRollout(id: id, outcome: .superseded, reason: "removed from Git at \(short(revision))")
+                    context.persist("the end of \(name)'s rollout") { try $0.finishRollout(id: id, outcome: .superseded, reason: "removed from Git at \(short(revision))") }
                 }
                 let replicas = (try? store.replicas(of: name)) ?? []
                 await executor.stop(replicas, why: "removed from Git")
-                _ = try? store.deleteDeployment(named: name)
+                context.persist("the deletion of \(name)") { try $0.deleteDeployment(named: name) }
                 context.event(.normal, "Deleted", "removed from Git at \(short(revision)); stopped \(replicas.count) replica\(replicas.count == 1 ? "" : "s")", deployment: name)
 
             case .create, .update, .scale:
@@ -164,21 +164,21 @@ extension Controller {
                 await abandonRollout(of: name, keeping: record.flatMap { ResolvedDeployment.fromStored($0.appliedSpec) },
                                      reason: "Git returned to a quarantined spec at \(short(revision))")
                 saveDesired(spec, revision: revision, existing: record)
-                _ = try? store.updateDeployment(named: name) { d in
+                context.persist("the quarantine of \(name)") { try $0.updateDeployment(named: name) { d in
                     d.sync = .outOfSync
                     d.health = .degraded
                     d.message = "spec \(spec.specHash.prefix(12)) failed before (\(reason)); not retried until Git changes it"
-                }
+                } }
 
             case .suspended:
                 guard let spec = step.desired else { continue }
                 await abandonRollout(of: name, keeping: record.flatMap { ResolvedDeployment.fromStored($0.appliedSpec) },
                                      reason: "suspended in Git at \(short(revision))")
                 saveDesired(spec, revision: revision, existing: record)
-                _ = try? store.updateDeployment(named: name) { d in
+                context.persist("the suspension of \(name)") { try $0.updateDeployment(named: name) { d in
                     d.health = .suspended
                     d.message = "suspended in Git: the controller leaves it alone"
-                }
+                } }
             }
         }
         garbageCollectExports()
@@ -186,7 +186,6 @@ extension Controller {
 
     /// Writes the desired spec and revision of a deployment, creating its record if new.
     private func saveDesired(_ spec: ResolvedDeployment, revision: String, existing: DeploymentRecord?) {
-        let store = context.store
         if var record = existing {
             record.desiredSpec = spec.storedJSON
             record.desiredSpecHash = spec.specHash
@@ -202,12 +201,12 @@ extension Controller {
             } else {
                 record.sync = .outOfSync
             }
-            _ = try? store.upsertDeployment(record)
+            context.persist("the desired spec of \(spec.name)") { try $0.upsertDeployment(record) }
         } else {
-            _ = try? store.upsertDeployment(DeploymentRecord(
+            context.persist("the new deployment \(spec.name)") { try $0.upsertDeployment(DeploymentRecord(
                 name: spec.name, desiredSpec: spec.storedJSON, desiredSpecHash: spec.specHash,
                 desiredRevision: revision, sync: .outOfSync, health: .missing,
-                message: "not deployed yet", desiredReplicas: spec.replicas, suspended: spec.suspend))
+                message: "not deployed yet", desiredReplicas: spec.replicas, suspended: spec.suspend)) }
         }
     }
 
@@ -237,7 +236,7 @@ extension Controller {
         await cancelRollout(of: name)
         await stopStrayGenerations(of: name, keeping: [keeping])
         if let open = try? context.store.inProgressRollout(of: name), let id = open.id {
-            _ = try? context.store.finishRollout(id: id, outcome: .superseded, reason: reason)
+            context.persist("the end of \(name)'s rollout") { try $0.finishRollout(id: id, outcome: .superseded, reason: reason) }
         }
     }
 
@@ -257,7 +256,7 @@ extension Controller {
     private func markDesiredRevision(_ revision: String) {
         guard let records = try? context.store.deployments() else { return }
         for record in records where record.desiredRevision != revision {
-            _ = try? context.store.updateDeployment(named: record.name) { $0.desiredRevision = revision }
+            context.persist("the desired revision of \(record.name)") { try $0.updateDeployment(named: record.name) { $0.desiredRevision = revision } }
         }
     }
 

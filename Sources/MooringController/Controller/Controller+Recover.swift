@@ -22,7 +22,7 @@ extension Controller {
         // 1. Interrupted rollouts.
         for record in (try? store.deployments()) ?? [] {
             if let open = try? store.inProgressRollout(of: record.name), let id = open.id {
-                _ = try? store.finishRollout(id: id, outcome: .failed, reason: "interrupted: the controller stopped during the rollout; it is started again")
+                context.persist("the interruption of \(record.name)'s rollout") { try $0.finishRollout(id: id, outcome: .failed, reason: "interrupted: the controller stopped during the rollout; it is started again") }
                 context.event(.warning, "RolloutInterrupted", "rollout of \(short(open.revision)) was interrupted by a controller restart; starting it again", deployment: record.name)
             }
         }
@@ -47,7 +47,7 @@ extension Controller {
             }
             let id = ReplicaID(deployment: replica.deployment, replica: replica.replicaIndex, generation: replica.generation)
             guard let spec, let pid = replica.pid, let startTime = replica.startTime, let group = replica.processGroup else {
-                if let rowID = replica.id { _ = try? store.deleteReplica(id: rowID) }
+                if let rowID = replica.id { context.persist("the removal of replica \(id)") { try $0.deleteReplica(id: rowID) } }
                 continue
             }
             let replicaSpec = context.renderer.render(spec, replica: replica.replicaIndex, port: replica.port, revision: replica.revision)
@@ -60,7 +60,7 @@ extension Controller {
                     toStop.append(replica)
                 }
             } else {
-                if let rowID = replica.id { _ = try? store.deleteReplica(id: rowID) }
+                if let rowID = replica.id { context.persist("the removal of replica \(id)") { try $0.deleteReplica(id: rowID) } }
                 context.event(.warning, "ReplicaGone", "replica \(replica.replicaIndex) (pid \(pid)) is no longer running; it is not adopted", deployment: replica.deployment)
             }
         }
@@ -80,7 +80,7 @@ extension Controller {
         // 4. Intents left open.
         for intent in (try? store.openIntents()) ?? [] {
             if let id = intent.id {
-                try? store.completeIntent(id, outcome: "abandoned: the controller restarted; recovery reconciled it")
+                context.persist("the intent outcome") { try $0.completeIntent(id, outcome: "abandoned: the controller restarted; recovery reconciled it") }
             }
         }
 

@@ -25,6 +25,19 @@ struct ControllerContext: Sendable {
         return try source.export(commit: id, into: layout.revisions)
     }
 
+    /// Runs a write to the state store. A failure (a full disk, a damaged file) is logged
+    /// with what was being recorded and what to check; the caller carries on with what it
+    /// knows, and the next reconcile writes the state again.
+    @discardableResult
+    func persist<T>(_ what: @autoclosure () -> String, _ body: (StateStore) throws -> T) -> T? {
+        do {
+            return try body(store)
+        } catch {
+            logger.error("cannot record \(what()) in \(layout.database.path): \(error); check free disk space and the file's permissions — the next reconcile writes it again")
+            return nil
+        }
+    }
+
     /// Writes an event; a failure to record one is logged, never fatal.
     func event(_ type: EventType, _ reason: String, _ message: String, deployment: String? = nil) {
         if type == .warning {

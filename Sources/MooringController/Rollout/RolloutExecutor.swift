@@ -230,7 +230,7 @@ struct RolloutExecutor: Sendable {
         do {
             snapshot = try await supervisor.start(id, spec: replicaSpec)
         } catch {
-            try? store.completeIntent(intent, outcome: "failed: \(error)")
+            context.persist("the intent outcome") { try $0.completeIntent(intent, outcome: "failed: \(error)") }
             await supervisor.releasePort(port)
             throw error
         }
@@ -248,7 +248,7 @@ struct RolloutExecutor: Sendable {
         } catch {
             // Without a record it would be an orphan: stop it rather than lose track of it.
             await supervisor.stop(id)
-            try? store.completeIntent(intent, outcome: "failed to record: \(error)")
+            context.persist("the intent outcome") { try $0.completeIntent(intent, outcome: "failed to record: \(error)") }
             throw error
         }
         return id
@@ -264,8 +264,8 @@ struct RolloutExecutor: Sendable {
                         action: "StopReplica", deployment: record.deployment,
                         payload: "{\"generation\":\"\(record.generation)\",\"replica\":\(record.replicaIndex)}")
                     await context.supervisor.stop(id)
-                    if let rowID = record.id { _ = try? context.store.deleteReplica(id: rowID) }
-                    if let intent { try? context.store.completeIntent(intent, outcome: "stopped: \(why)") }
+                    if let rowID = record.id { context.persist("the removal of replica \(id)") { try $0.deleteReplica(id: rowID) } }
+                    if let intent { context.persist("the intent outcome") { try $0.completeIntent(intent, outcome: "stopped: \(why)") } }
                 }
             }
         }
