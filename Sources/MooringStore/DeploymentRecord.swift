@@ -88,15 +88,7 @@ public struct DeploymentRecord: Sendable, Codable, Equatable {
     }
 }
 
-extension DeploymentRecord: FetchableRecord, PersistableRecord {
+extension DeploymentRecord: FetchableRecord, PersistableRecord, UnixTimeDates {
     /// The table's name.
     public static let databaseTableName = "deployment"
-    /// Dates are stored as Unix seconds.
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .timeIntervalSince1970
-    }
-    /// Dates are stored as Unix seconds.
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .timeIntervalSince1970
-    }
 }

@@ -31,7 +31,7 @@ public struct EventRecord: Sendable, Codable, Equatable {
     }
 }
 
-extension EventRecord: FetchableRecord, MutablePersistableRecord {
+extension EventRecord: FetchableRecord, MutablePersistableRecord, UnixTimeDates {
     /// The table's name.
     public static let databaseTableName = "event"
     /// Dates are stored as Unix seconds.

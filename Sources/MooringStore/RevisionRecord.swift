@@ -74,15 +74,7 @@ public struct RevisionRecord: Sendable, Codable, Equatable {
     }
 }
 
-extension RevisionRecord: FetchableRecord, PersistableRecord {
+extension RevisionRecord: FetchableRecord, PersistableRecord, UnixTimeDates {
     /// The table's name.
     public static let databaseTableName = "revision"
-    /// Dates are stored as Unix seconds.
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .timeIntervalSince1970
-    }
-    /// Dates are stored as Unix seconds.
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .timeIntervalSince1970
-    }
 }

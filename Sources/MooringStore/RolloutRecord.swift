@@ -48,17 +48,9 @@ public struct RolloutRecord: Sendable, Codable, Equatable {
     }
 }
 
-extension RolloutRecord: FetchableRecord, MutablePersistableRecord {
+extension RolloutRecord: FetchableRecord, MutablePersistableRecord, UnixTimeDates {
     /// The table's name.
     public static let databaseTableName = "rollout"
-    /// Dates are stored as Unix seconds.
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .timeIntervalSince1970
-    }
-    /// Dates are stored as Unix seconds.
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .timeIntervalSince1970
-    }
     /// Takes the row id SQLite assigned.
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

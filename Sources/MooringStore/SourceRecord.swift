@@ -64,15 +64,7 @@ public struct SourceRecord: Sendable, Codable, Equatable {
     }
 }
 
-extension SourceRecord: FetchableRecord, PersistableRecord {
+extension SourceRecord: FetchableRecord, PersistableRecord, UnixTimeDates {
     /// The table's name.
     public static let databaseTableName = "source"
-    /// Dates are stored as Unix seconds.
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy {
-        .timeIntervalSince1970
-    }
-    /// Dates are stored as Unix seconds.
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy {
-        .timeIntervalSince1970
-    }
 }
