@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import MooringSupervisor
 import MooringTesting
@@ -16,7 +17,19 @@ final class TestRun: @unchecked Sendable {
     private var seen: Set<ProcessIdentity> = []
     private var consumer: Task<Void, Never>?
 
-    init(portRange: ClosedRange<Int> = 20000...29999, clock: some Clock<Duration> = ContinuousClock()) throws {
+    /// Supervisors in one process do not coordinate ports (each controller owns its range),
+    /// so every test run gets 40 ports of its own in 20000–27999.
+    static func nextPortSlice() -> ClosedRange<Int> {
+        let slice = sliceCounter.withLock { value -> Int in
+            defer { value += 1 }
+            return value
+        }
+        let base = 20000 + (slice % 200) * 40
+        return base...(base + 39)
+    }
+    private static let sliceCounter = Mutex(0)
+
+    init(portRange: ClosedRange<Int> = TestRun.nextPortSlice(), clock: some Clock<Duration> = ContinuousClock()) throws {
         directory = try TemporaryDirectory(prefix: "mooring-sup")
         var logger = Logger(label: "mooring.supervisor.test")
         logger.logLevel = .warning
@@ -101,7 +114,7 @@ final class TestRun: @unchecked Sendable {
 
 /// Runs `body` with a fresh `TestRun` and always cleans up, whether `body` throws or not.
 func withTestRun(
-    portRange: ClosedRange<Int> = 20000...29999,
+    portRange: ClosedRange<Int> = TestRun.nextPortSlice(),
     clock: some Clock<Duration> = ContinuousClock(),
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (TestRun) async throws -> Void

@@ -9,7 +9,6 @@ extension Controller {
     /// becomes a fact in the store (source error, rejected revision, event).
     func reconcileOnce() async {
         let configuration = context.configuration
-        let store = context.store
 
         // 1. Observe the source. Sets source.lastFetchedCommit/At, nextFetchAt, lastError.
         let update: SourceUpdate
@@ -25,13 +24,13 @@ extension Controller {
             context.event(.warning, "BranchRewritten", "the tracked ref was \(rewrite); following the new tip")
         }
         lastCommit = commit.id
-        _ = try? store.updateSource { s in
+        context.persist("the fetched commit") { try $0.updateSource { s in
             if let branch = update.resolvedBranch { s.branch = branch }
             s.lastFetchedCommit = commit.id.hex
             s.lastFetchedSubject = commit.subject
             s.lastFetchAt = Date()
             s.nextFetchAt = Date().addingTimeInterval(configuration.interval.seconds)
-        }
+        } }
 
         // 2. The manifests tree: a missing path rejects the commit (never "desired state is empty").
         let tree: ObjectID
@@ -45,12 +44,11 @@ extension Controller {
         if tree == lastTree {
             if lastTreeValid {
                 sourceRecovered()
-                markDesiredRevision(commit.id.hex)
+                if update.changed { markDesiredRevision(commit.id.hex) }
                 if let set = lastValidSet, let names = retryRequested() {
                     // `mooring sync --retry` lifted a quarantine: plan again without parsing.
                     context.logger.info("retrying \(names.joined(separator: ", ")) at \(commit.id.short)")
-                    lastValidSet = set
-        await apply(set, revision: commit.id.hex)
+                    await apply(set, revision: commit.id.hex)
                     return
                 }
             }
@@ -261,24 +259,22 @@ extension Controller {
     }
 
     private func sourceFailed(_ message: String, reason: String) {
-        _ = try? context.store.updateSource { s in
+        context.persist("the source's error") { try $0.updateSource { s in
             s.lastError = message
             s.lastErrorAt = Date()
             s.nextFetchAt = Date().addingTimeInterval(context.configuration.interval.seconds)
-        }
+        } }
         if message != lastSourceError {
             context.event(.warning, reason, message)
             lastSourceError = message
         }
     }
 
+    /// Clears the source's error — a write only when there was one (not at every poll).
     private func sourceRecovered() {
-        guard lastSourceError != nil else {
-            _ = try? context.store.updateSource { s in s.lastError = nil }
-            return
-        }
+        guard lastSourceError != nil else { return }
         lastSourceError = nil
-        _ = try? context.store.updateSource { s in s.lastError = nil }
+        context.persist("the source's recovery") { try $0.updateSource { s in s.lastError = nil } }
         context.event(.normal, "SourceRecovered", "the source is readable and valid again")
     }
 

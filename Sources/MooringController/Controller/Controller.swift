@@ -111,10 +111,10 @@ public actor Controller {
         for task in rollouts.values { await task.value }
         await context.supervisor.shutdown()
         events.cancel()
-        _ = try? context.store.updateSource { s in
+        context.persist("the controller's stop") { try $0.updateSource { s in
             s.controllerPid = nil
             s.nextFetchAt = nil
-        }
+        } }
         context.event(.normal, "ControllerStopped", "controller stopped; model processes keep running")
     }
 
@@ -134,6 +134,7 @@ public actor Controller {
             source.path = configuration.manifestsPath
             source.controllerPid = getpid()
             source.controllerStartedAt = tx.now
+            lastSourceError = source.lastError
             _ = try tx.putSource(source)
             try tx.appendEvent(.normal, reason: "ControllerStarted",
                                message: "controller \(getpid()) started on \(configuration.displayRepository) (\(branch), path \(configuration.manifestsPath))")
