@@ -48,8 +48,9 @@ public final class ControllerHarness: @unchecked Sendable {
             defer { Self.nextSlice += 1 }
             return Self.nextSlice
         }
-        // 500 slices of 20 ports in 30000–39999: by test process, then by harness.
-        let base = 30000 + ((Int(getpid()) % 20) * 25 + slice % 25) * 20
+        // 230 slices of 20 ports in 28000–32599: below Linux's ephemeral range (32768+),
+        // so no client socket takes a model's port; apart from the supervisor tests' 20000–27999.
+        let base = 28000 + ((Int(getpid()) % 10) * 23 + slice % 23) * 20
         portRange = base...(base + 19)
 
         let root = MooringBinary.packageRoot
