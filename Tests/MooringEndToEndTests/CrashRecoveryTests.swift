@@ -141,6 +141,8 @@ struct CrashRecoveryTests {
         #expect(await waitUntil { h.modelProcesses().count == 2 }, "\(h.modelProcesses())")
         let final = h.modelProcesses()
         #expect(Set(final).isDisjoint(with: v1))
+        // The interrupted rollout's replicas were adopted and gated, not started again.
+        #expect(Set(final) == v2, "v2 replicas before the kill: \(v2), after: \(final)")
         let ports = final.compactMap(ControllerHarness.servingPort(of:))
         #expect(ports.count == 2 && Set(ports).count == 2, "\(ports)")
         for port in ports { #expect(await h.servedVersion("iris", port: port) == "2") }

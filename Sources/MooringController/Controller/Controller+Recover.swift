@@ -8,8 +8,10 @@ extension Controller {
     /// 1. rollouts left in progress by a previous controller are closed as failed
     ///    ("interrupted"); the first reconcile starts them again;
     /// 2. every recorded replica is verified (pid + start time + process group) and
-    ///    adopted without a restart — or forgotten when it is gone; replicas of an
-    ///    interrupted rollout are stopped;
+    ///    adopted without a restart — or forgotten when it is gone. Replicas of an
+    ///    interrupted rollout are adopted too: if Git still wants that spec, the rollout
+    ///    started again gates them instead of starting new ones; if not, the first
+    ///    reconcile stops them;
     /// 3. processes carrying this state directory's marker that no record accounts for
     ///    (killed between spawn and record) are stopped, so nothing runs twice;
     /// 4. intents left open are closed;
@@ -29,7 +31,6 @@ extension Controller {
 
         // 2. Adopt or forget recorded replicas.
         var adoptedGroups = Set<Int32>()
-        var toStop: [ReplicaRecord] = []
         let deployments = Dictionary(uniqueKeysWithValues: ((try? store.deployments()) ?? []).map { ($0.name, $0) })
         for replica in (try? store.replicas()) ?? [] {
             let deployment = deployments[replica.deployment]
@@ -54,18 +55,11 @@ extension Controller {
             let identity = ProcessIdentity(pid: pid, startTime: startTime, processGroup: group)
             if await context.supervisor.adopt(id, spec: replicaSpec, identity: identity) != nil {
                 adoptedGroups.insert(group)
-                if serving {
-                    context.event(.normal, "Adopted", "replica \(replica.replicaIndex) (pid \(pid)) adopted without restart", deployment: replica.deployment)
-                } else {
-                    toStop.append(replica)
-                }
+                context.event(.normal, "Adopted", "replica \(replica.replicaIndex) (pid \(pid)) adopted without restart\(serving ? "" : " (it belongs to the interrupted rollout)")", deployment: replica.deployment)
             } else {
                 if let rowID = replica.id { context.persist("the removal of replica \(id)") { try $0.deleteReplica(id: rowID) } }
                 context.event(.warning, "ReplicaGone", "replica \(replica.replicaIndex) (pid \(pid)) is no longer running; it is not adopted", deployment: replica.deployment)
             }
-        }
-        if !toStop.isEmpty {
-            await executor.stop(toStop, why: "left by an interrupted rollout")
         }
 
         // 3. Orphans: marked processes whose group nobody recorded.
