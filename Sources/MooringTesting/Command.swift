@@ -51,6 +51,25 @@ public func runCommand(
     return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
 }
 
+/// `runCommand` on a thread of its own, so an async test waiting for a slow command does
+/// not hold one of Swift's few cooperative threads (on 2 cores, two blocked threads would
+/// starve every other test's tasks).
+public func runCommandOffPool(
+    _ executable: String,
+    _ arguments: [String],
+    environment: [String: String] = [:],
+    currentDirectory: URL? = nil
+) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result {
+                try runCommand(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+            })
+        }
+        thread.start()
+    }
+}
+
 /// Waits until `condition` holds, checking every `interval`, for at most `timeout`.
 ///
 /// Returns whether the condition held. Deadlines are generous: this is for waiting on

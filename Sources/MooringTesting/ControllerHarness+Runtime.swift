@@ -8,18 +8,19 @@ import Glibc
 extension ControllerHarness {
 
     /// The events of `name` with this `reason`.
-    public func events(_ name: String?, reason: String) throws -> [[String: Any]] {
-        try events(name).filter { $0["reason"] as? String == reason }
+    public func events(_ name: String?, reason: String) async throws -> [[String: Any]] {
+        try await events(name).filter { $0["reason"] as? String == reason }
     }
 
-    /// What a `mooring` command prints (stdout), or "" if it cannot run — for failure messages.
+    /// What a `mooring` command prints (stdout), or "" if it cannot run — for failure
+    /// messages, which are built synchronously (and only when an expectation fails).
     public func output(_ arguments: [String]) -> String {
-        (try? mooring(arguments).stdout) ?? ""
+        (try? MooringBinary.run(arguments + ["--state-dir", stateDirectory.path], in: repo.directory).stdout) ?? ""
     }
 
     /// `mooring history [NAME] -o json`, parsed (oldest first).
-    public func history(_ name: String? = nil) throws -> [[String: Any]] {
-        let result = try mooring(["history"] + (name.map { [$0] } ?? []) + ["-o", "json"])
+    public func history(_ name: String? = nil) async throws -> [[String: Any]] {
+        let result = try await mooring(["history"] + (name.map { [$0] } ?? []) + ["-o", "json"])
         guard result.status == 0 else { return [] }
         return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
     }

@@ -12,15 +12,15 @@ extension ControllerHarness {
     }
 
     /// The parsed `source` object of `mooring status -o json`.
-    public func source() throws -> [String: Any]? {
-        try status()?["source"] as? [String: Any]
+    public func source() async throws -> [String: Any]? {
+        try await status()?["source"] as? [String: Any]
     }
 
     /// Asks the controller to sync and waits until it has fetched again (its `lastFetch`
     /// moved), so a following check sees the outcome of at least one more poll.
     public func waitForAnotherFetch(timeout: Duration = .seconds(60)) async throws -> Bool {
-        let before = try source()?["lastFetch"] as? String
-        _ = try? mooring(["sync"])
+        let before = try await source()?["lastFetch"] as? String
+        _ = try? await mooring(["sync"])
         return try await waitForStatus(timeout: timeout) { status in
             let source = status["source"] as? [String: Any]
             guard let now = source?["lastFetch"] as? String else { return false }
@@ -29,8 +29,8 @@ extension ControllerHarness {
     }
 
     /// `mooring events [NAME] -o json`, parsed (oldest first).
-    public func events(_ name: String? = nil) throws -> [[String: Any]] {
-        let result = try mooring(["events"] + (name.map { [$0] } ?? []) + ["-o", "json", "--limit", "1000"])
+    public func events(_ name: String? = nil) async throws -> [[String: Any]] {
+        let result = try await mooring(["events"] + (name.map { [$0] } ?? []) + ["-o", "json", "--limit", "1000"])
         guard result.status == 0 else { throw TestingError("mooring events failed (\(result.status)): \(result.stderr)") }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
     }

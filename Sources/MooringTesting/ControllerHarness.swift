@@ -94,32 +94,33 @@ public final class ControllerHarness: @unchecked Sendable {
         return process
     }
 
-    /// Runs a `mooring` command against this harness's state directory.
+    /// Runs a `mooring` command against this harness's state directory (on a thread of
+    /// its own: see `runCommandOffPool`).
     @discardableResult
-    public func mooring(_ arguments: [String]) throws -> CommandResult {
-        try MooringBinary.run(arguments + ["--state-dir", stateDirectory.path], in: repo.directory)
+    public func mooring(_ arguments: [String]) async throws -> CommandResult {
+        try await MooringBinary.runAsync(arguments + ["--state-dir", stateDirectory.path], in: repo.directory)
     }
 
     /// `mooring status -o json`, parsed; `nil` before the controller wrote any state.
-    public func status() throws -> [String: Any]? {
-        let result = try mooring(["status", "-o", "json"])
+    public func status() async throws -> [String: Any]? {
+        let result = try await mooring(["status", "-o", "json"])
         guard result.status == 0 else { return nil }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     }
 
     /// One deployment's row from `status`, if present.
-    public func deployment(_ name: String) throws -> [String: Any]? {
-        let rows = try status()?["deployments"] as? [[String: Any]] ?? []
+    public func deployment(_ name: String) async throws -> [String: Any]? {
+        let rows = try await status()?["deployments"] as? [[String: Any]] ?? []
         return rows.first { $0["name"] as? String == name }
     }
 
     /// Waits (generously) until `condition` holds for the parsed status.
     public func waitForStatus(
-        timeout: Duration = .seconds(90), _ condition: ([String: Any]) throws -> Bool
+        timeout: Duration = .seconds(90), _ condition: ([String: Any]) async throws -> Bool
     ) async throws -> Bool {
         try await waitUntil(timeout: timeout, interval: .milliseconds(200)) {
-            guard let status = try self.status() else { return false }
-            return try condition(status)
+            guard let status = try await self.status() else { return false }
+            return try await condition(status)
         }
     }
 
@@ -135,7 +136,7 @@ public final class ControllerHarness: @unchecked Sendable {
 
     /// The `version` a deployment's model server reports through its metadata endpoint.
     public func servedVersion(_ name: String) async throws -> String? {
-        guard let endpoint = try deployment(name)?["endpoint"] as? String else { return nil }
+        guard let endpoint = try await deployment(name)?["endpoint"] as? String else { return nil }
         guard let response = try? await httpRequest("\(endpoint)/v2/models/\(name)", timeout: .seconds(5)),
               response.status == 200 else { return nil }
         return (try response.jsonObject()["versions"] as? [String])?.first
@@ -143,9 +144,9 @@ public final class ControllerHarness: @unchecked Sendable {
 
     /// Commits everything in the work tree and asks the controller to sync now.
     @discardableResult
-    public func commit(_ message: String) throws -> String {
+    public func commit(_ message: String) async throws -> String {
         let sha = try repo.commitAll(message)
-        _ = try? mooring(["sync"])
+        _ = try? await mooring(["sync"])
         return sha
     }
 
@@ -176,7 +177,7 @@ public final class ControllerHarness: @unchecked Sendable {
             }
             _ = controller.kill()
         }
-        _ = try? mooring(["down", "--grace", "3s"])
+        _ = try? await mooring(["down", "--grace", "3s"])
         for pid in Self.markedProcesses(stateDirectory: stateDirectory) {
             let group = getpgid(pid)
             if group > 1 { Glibc.kill(-group, SIGKILL) }

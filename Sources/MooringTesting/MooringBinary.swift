@@ -30,4 +30,17 @@ public enum MooringBinary {
         }
         return try runCommand(path, arguments, environment: environment, currentDirectory: directory)
     }
+
+    /// Runs `mooring` with `arguments` to completion without blocking a cooperative thread.
+    @discardableResult
+    public static func runAsync(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        in directory: URL? = nil
+    ) async throws -> CommandResult {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestingError("no mooring binary at \(path); build it with `swift build` or run `make test`")
+        }
+        return try await runCommandOffPool(path, arguments, environment: environment, currentDirectory: directory)
+    }
 }

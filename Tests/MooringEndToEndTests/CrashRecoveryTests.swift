@@ -23,12 +23,12 @@ struct CrashRecoveryTests {
 
         #expect(await h.killHard(controller) != nil)
         // The data plane does not need the control plane.
-        #expect(try h.status()?["source"].flatMap { ($0 as? [String: Any])?["controllerRunning"] as? Bool } == false)
+        #expect(try await h.status()?["source"].flatMap { ($0 as? [String: Any])?["controllerRunning"] as? Bool } == false)
         for port in ports { #expect(await h.servedVersion("iris", port: port) == "1") }
         #expect(h.modelProcesses() == before)
 
         let second = try h.startController()
-        #expect(try await waitUntil(timeout: .seconds(90)) { try h.events("iris", reason: "Adopted").count == 2 },
+        #expect(try await waitUntil(timeout: .seconds(90)) { try await h.events("iris", reason: "Adopted").count == 2 },
                 "\(h.output(["events"]))\n\(h.controllerLog)")
         #expect(try await h.waitForStatus { status in
             let source = status["source"] as? [String: Any]
@@ -38,9 +38,9 @@ struct CrashRecoveryTests {
         // Same processes, same ports, still answering: adopted, not restarted.
         #expect(h.modelProcesses() == before)
         for port in ports { #expect(await h.servedVersion("iris", port: port) == "1") }
-        #expect(try h.events("iris", reason: "ReplicaRecreated").isEmpty)
-        #expect(try h.events(nil, reason: "OrphansStopped").isEmpty)
-        let row = try #require(try h.deployment("iris"))
+        #expect(try await h.events("iris", reason: "ReplicaRecreated").isEmpty)
+        #expect(try await h.events(nil, reason: "OrphansStopped").isEmpty)
+        let row = try #require(try await h.deployment("iris"))
         #expect(row["readyReplicas"] as? Int == 2)
 
         // The adopted replicas are supervised again: one that dies is restarted...
@@ -52,17 +52,17 @@ struct CrashRecoveryTests {
         }, "\(h.modelProcesses())\n\(h.output(["events", "iris"]))\n\(h.controllerLog)")
         #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
         #expect(try await waitUntil {
-            try h.deployment("iris")?["readyReplicas"] as? Int == 2
+            try await h.deployment("iris")?["readyReplicas"] as? Int == 2
         }, "\(h.output(["status"]))")
         for pid in h.modelProcesses() {
             let port = try #require(ControllerHarness.servingPort(of: pid))
             #expect(await waitUntil { await h.servedVersion("iris", port: port) == "1" })
         }
-        #expect(try !h.events("iris", reason: "Exited").isEmpty, "\(h.output(["events", "iris"]))")
+        #expect(try await !h.events("iris", reason: "Exited").isEmpty, "\(h.output(["events", "iris"]))")
 
         // ...and a rollout replaces them.
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 2, replicas: 2))
-        let next = try h.commit("iris: v2")
+        let next = try await h.commit("iris: v2")
         #expect(try await h.waitUntilServing("iris", at: next), "\(h.controllerLog)")
         #expect(await waitUntil { let now = h.modelProcesses(); return now.count == 2 && Set(now).isDisjoint(with: before) },
                 "\(h.modelProcesses()) vs \(before)")
@@ -84,19 +84,19 @@ struct CrashRecoveryTests {
         #expect(await waitUntil { !ControllerHarness.isAlive(before[0]) })
 
         try h.startController()
-        #expect(try await waitUntil(timeout: .seconds(60)) { try !h.events("iris", reason: "ReplicaRecreated").isEmpty },
+        #expect(try await waitUntil(timeout: .seconds(60)) { try await !h.events("iris", reason: "ReplicaRecreated").isEmpty },
                 "\(h.output(["events", "iris"]))\n\(h.controllerLog)")
         #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
         #expect(await waitUntil { h.modelProcesses().count == 2 }, "\(h.modelProcesses())")
         let after = h.modelProcesses()
         #expect(after.contains(before[1]), "the surviving replica is adopted, not restarted")
         #expect(!after.contains(before[0]))
-        #expect(try h.events("iris", reason: "ReplicaGone").count == 1, "\(h.output(["events", "iris"]))")
-        #expect(try h.events("iris", reason: "Adopted").count == 1, "\(h.output(["events", "iris"]))")
+        #expect(try await h.events("iris", reason: "ReplicaGone").count == 1, "\(h.output(["events", "iris"]))")
+        #expect(try await h.events("iris", reason: "Adopted").count == 1, "\(h.output(["events", "iris"]))")
         let ports = after.compactMap(ControllerHarness.servingPort(of:))
         #expect(Set(ports).count == 2)
         for port in ports { #expect(await waitUntil { await h.servedVersion("iris", port: port) == "1" }) }
-        #expect(try h.deployment("iris")?["readyReplicas"] as? Int == 2)
+        #expect(try await h.deployment("iris")?["readyReplicas"] as? Int == 2)
         }
     }
 
@@ -113,7 +113,7 @@ struct CrashRecoveryTests {
         // inside that window whatever the machine's load.
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment(
             "iris", version: 2, replicas: 2, minHealthySeconds: 600, progressDeadlineSeconds: 900))
-        _ = try h.commit("iris: v2, long gate")
+        _ = try await h.commit("iris: v2, long gate")
         var v2: Set<Int32> = []
         let newReplicasReady = await waitUntil(timeout: .seconds(60), interval: .milliseconds(100)) {
             v2 = Set(h.modelProcesses()).subtracting(v1)
@@ -125,9 +125,9 @@ struct CrashRecoveryTests {
         }
         #expect(newReplicasReady, "\(h.controllerLog)")
         // Not promoted yet.
-        #expect(try h.deployment("iris")?["appliedRevision"] as? String == first)
+        #expect(try await h.deployment("iris")?["appliedRevision"] as? String == first)
         #expect(await h.killHard(controller) != nil)
-        #expect(try h.deployment("iris")?["appliedRevision"] as? String == first, "killed after the promotion: the test needs a longer gate")
+        #expect(try await h.deployment("iris")?["appliedRevision"] as? String == first, "killed after the promotion: the test needs a longer gate")
         #expect(h.modelProcesses().count == 4)
 
         // While no controller runs, the gate is shortened in Git; the restarted controller
@@ -146,7 +146,7 @@ struct CrashRecoveryTests {
         let ports = final.compactMap(ControllerHarness.servingPort(of:))
         #expect(ports.count == 2 && Set(ports).count == 2, "\(ports)")
         for port in ports { #expect(await h.servedVersion("iris", port: port) == "2") }
-        let row = try #require(try h.deployment("iris"))
+        let row = try #require(try await h.deployment("iris"))
         #expect(row["readyReplicas"] as? Int == 2)
         #expect(row["replicas"] as? Int == 2)
         #expect(row["sync"] as? String == "Synced")
@@ -154,9 +154,9 @@ struct CrashRecoveryTests {
         try await Task.sleep(for: .seconds(2))
         #expect(h.modelProcesses() == final)
 
-        #expect(try h.events(nil, reason: "OrphansStopped").isEmpty, "\(h.output(["events"]))")
-        #expect(try !h.events("iris", reason: "RolloutInterrupted").isEmpty, "\(h.output(["events", "iris"]))")
-        let history = try h.history("iris")
+        #expect(try await h.events(nil, reason: "OrphansStopped").isEmpty, "\(h.output(["events"]))")
+        #expect(try await !h.events("iris", reason: "RolloutInterrupted").isEmpty, "\(h.output(["events", "iris"]))")
+        let history = try await h.history("iris")
         #expect(history.last?["outcome"] as? String == "Succeeded")
         #expect(history.last?["revision"] as? String == second)
         #expect(!history.contains { $0["outcome"] as? String == "InProgress" }, "\(h.output(["history", "iris"]))")
@@ -187,17 +187,17 @@ struct CrashRecoveryTests {
         #expect(try await waitUntil { try await h.servedVersion("iris") == "1" })
         let restarted = try #require(h.modelProcesses().first)
         #expect(restarted != original)
-        let exits = try h.events("iris", reason: "Exited")
+        let exits = try await h.events("iris", reason: "Exited")
         #expect(exits.contains { ($0["message"] as? String ?? "").contains("signal 9") }, "\(h.output(["events", "iris"]))")
-        let restarts = try h.events("iris").filter { ["BackOff", "Started"].contains($0["reason"] as? String ?? "") }
+        let restarts = try await h.events("iris").filter { ["BackOff", "Started"].contains($0["reason"] as? String ?? "") }
         #expect(restarts.contains { ($0["message"] as? String ?? "").contains("restarting in") }, "\(h.output(["events", "iris"]))")
 
         // Now it crashes at every start: a crash loop, Degraded with the exit status.
         #expect(FileManager.default.createFile(atPath: crashFlag, contents: Data()))
         #expect(kill(restarted, SIGKILL) == 0)
-        #expect(try await h.waitForStatus { _ in try h.deployment("iris")?["health"] as? String == "Degraded" },
+        #expect(try await h.waitForStatus { _ in try await h.deployment("iris")?["health"] as? String == "Degraded" },
                 "\(h.controllerLog)")
-        let row = try #require(try h.deployment("iris"))
+        let row = try #require(try await h.deployment("iris"))
         let message = row["message"] as? String ?? ""
         #expect(message.contains("crash-looping"), "\(message)")
         #expect(message.contains("code 3"), "\(message)")
@@ -205,8 +205,8 @@ struct CrashRecoveryTests {
         // Git did not change: still synced to the same revision.
         #expect(row["sync"] as? String == "Synced")
         #expect(row["appliedRevision"] as? String == first)
-        #expect(try !h.events("iris", reason: "CrashLoop").isEmpty)
-        let table = try h.mooring(["status"]).stdout
+        #expect(try await !h.events("iris", reason: "CrashLoop").isEmpty)
+        let table = try await h.mooring(["status"]).stdout
         #expect(table.range(of: #"iris\s+Synced\s+Degraded"#, options: .regularExpression) != nil, "\(table)")
         #expect(table.contains("code 3"), "\(table)")
 
@@ -214,7 +214,7 @@ struct CrashRecoveryTests {
         try FileManager.default.removeItem(atPath: crashFlag)
         #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
         #expect(try await waitUntil { try await h.servedVersion("iris") == "1" })
-        #expect(try h.deployment("iris")?["message"] as? String == "")
+        #expect(try await h.deployment("iris")?["message"] as? String == "")
         #expect(h.modelProcesses().count == 1)
         }
     }

@@ -24,7 +24,7 @@ struct DeployAndRevertTests {
         try h.repo.git("checkout", "-q", "main")
         try h.repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from bump-v2", "bump-v2")
         let merge = try h.repo.revParse()
-        _ = try? h.mooring(["sync"])
+        _ = try? await h.mooring(["sync"])
 
         #expect(try await h.waitUntilServing("iris", at: merge), "\(h.controllerLog)")
         #expect(try await h.servedVersion("iris") == "2")
@@ -32,19 +32,19 @@ struct DeployAndRevertTests {
         #expect(try await waitUntil { h.modelProcesses().count == 1 })
         #expect(Set(h.modelProcesses()).isDisjoint(with: v1Processes))
 
-        let status = try h.mooring(["status"])
+        let status = try await h.mooring(["status"])
         #expect(status.stdout.contains(String(merge.prefix(7))))
         #expect(status.stdout.range(of: #"iris\s+Synced\s+Healthy\s+1/1"#, options: .regularExpression) != nil, "\(status.stdout)")
-        let history = try h.mooring(["history", "iris"])
+        let history = try await h.mooring(["history", "iris"])
         #expect(history.stdout.range(of: "iris\\s+\(merge.prefix(7))\\s+\(first.prefix(7))\\s+Surge\\s+Succeeded", options: .regularExpression) != nil, "\(history.stdout)")
 
         // Roll back with git revert of the merge.
         try h.repo.git("revert", "--no-edit", "-m", "1", "HEAD")
         let revert = try h.repo.revParse()
-        _ = try? h.mooring(["sync"])
+        _ = try? await h.mooring(["sync"])
         #expect(try await h.waitUntilServing("iris", at: revert), "\(h.controllerLog)")
         #expect(try await h.servedVersion("iris") == "1")
-        #expect(try h.mooring(["status"]).stdout.contains(String(revert.prefix(7))))
+        #expect(try await h.mooring(["status"]).stdout.contains(String(revert.prefix(7))))
         #expect(try await waitUntil { h.modelProcesses().count == 1 })
         }
     }

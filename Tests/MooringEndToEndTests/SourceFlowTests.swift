@@ -31,36 +31,36 @@ struct SourceFlowTests {
 
         // Remove one of the two manifests.
         try h.repo.remove("manifests/setosa.yaml")
-        let removed = try h.commit("remove setosa")
+        let removed = try await h.commit("remove setosa")
         #expect(try await h.waitForStatus { Self.names($0) == ["iris"] }, "\(h.controllerLog)")
         #expect(await waitUntil { h.modelProcesses(of: "setosa").isEmpty }, "setosa's server still runs: \(h.modelProcesses(of: "setosa"))")
         // The other deployment is untouched: same process, still serving, still healthy.
         #expect(h.modelProcesses(of: "iris") == irisPids)
         #expect(try await h.servedVersion("iris") == "1")
-        let iris = try #require(try h.deployment("iris"))
+        let iris = try #require(try await h.deployment("iris"))
         #expect(iris["sync"] as? String == "Synced")
         #expect(iris["health"] as? String == "Healthy")
-        let table = try h.mooring(["status"])
+        let table = try await h.mooring(["status"])
         #expect(!table.stdout.split(separator: "\n").contains { $0.hasPrefix("setosa ") }, "\(table.stdout)")
         #expect(table.stdout.range(of: #"iris\s+Synced\s+Healthy\s+1/1"#, options: .regularExpression) != nil, "\(table.stdout)")
-        let setosaEvents = try h.mooring(["events", "setosa"])
+        let setosaEvents = try await h.mooring(["events", "setosa"])
         #expect(setosaEvents.stdout.range(
             of: "setosa\\s+Normal\\s+Deleted\\s+removed from Git at \(removed.prefix(7))", options: .regularExpression) != nil,
             "\(setosaEvents.stdout)")
 
         // Remove the last deployment; the manifests folder stays (it still holds the runtime).
         try h.repo.remove("manifests/iris.yaml")
-        let last = try h.commit("remove iris too")
+        let last = try await h.commit("remove iris too")
         #expect(try await h.waitForStatus { status in
             let source = status["source"] as? [String: Any]
             return Self.rows(status).isEmpty && source?["commit"] as? String == last && source?["error"] as? String == nil
         }, "\(h.controllerLog)")
         #expect(await waitUntil { h.modelProcesses().isEmpty }, "model servers still run: \(h.modelProcesses())")
-        let emptyTable = try h.mooring(["status"])
+        let emptyTable = try await h.mooring(["status"])
         #expect(emptyTable.stdout.contains("no deployments"), "\(emptyTable.stdout)")
         #expect(!emptyTable.stdout.contains("ERROR"), "\(emptyTable.stdout)")
-        let deleted = try h.events("iris").filter { $0["reason"] as? String == "Deleted" }
-        let allEvents = try h.mooring(["events"]).stdout
+        let deleted = try await h.events("iris").filter { $0["reason"] as? String == "Deleted" }
+        let allEvents = try await h.mooring(["events"]).stdout
         #expect(deleted.count == 1, "\(allEvents)")
         #expect((deleted.first?["message"] as? String)?.contains("removed from Git at \(last.prefix(7))") == true)
         }
@@ -76,7 +76,7 @@ struct SourceFlowTests {
 
         // setosa's first rollout needs 30 s of health; it is removed while under way.
         try h.repo.write("manifests/setosa.yaml", ControllerHarness.deployment("setosa", minHealthySeconds: 30, progressDeadlineSeconds: 120))
-        let added = try h.commit("add setosa (slow rollout)")
+        let added = try await h.commit("add setosa (slow rollout)")
         #expect(try await h.waitForStatus { status in
             let setosa = Self.rows(status).first { $0["name"] as? String == "setosa" }
             return setosa?["health"] as? String == "Progressing" && setosa?["attemptedRevision"] as? String == added
@@ -84,14 +84,14 @@ struct SourceFlowTests {
         #expect(await waitUntil { h.modelProcesses(of: "setosa").count == 1 })
 
         try h.repo.remove("manifests/setosa.yaml")
-        let removed = try h.commit("remove setosa")
+        let removed = try await h.commit("remove setosa")
         #expect(try await h.waitForStatus { Self.names($0) == ["iris"] && ($0["source"] as? [String: Any])?["commit"] as? String == removed },
                 "\(h.controllerLog)")
         #expect(await waitUntil { h.modelProcesses(of: "setosa").isEmpty }, "setosa's server still runs: \(h.modelProcesses(of: "setosa"))")
         #expect(h.modelProcesses(of: "iris") == irisPids)
-        #expect(try h.events("setosa").contains { $0["reason"] as? String == "Deleted" })
+        #expect(try await h.events("setosa").contains { $0["reason"] as? String == "Deleted" })
         // Its history does not show a rollout still in progress for a deployment that is gone.
-        let history = try h.mooring(["history", "setosa"]).stdout
+        let history = try await h.mooring(["history", "setosa"]).stdout
         #expect(!history.contains("InProgress"), "\(history)")
         #expect(history.range(of: "setosa\\s+\(added.prefix(7))\\s+-\\s+Surge\\s+Superseded\\s+.*removed from Git at \(removed.prefix(7))",
                               options: .regularExpression) != nil, "\(history)")
@@ -108,7 +108,7 @@ struct SourceFlowTests {
         #expect(pids.count == 1)
 
         try h.repo.git("mv", "manifests", "deploy")
-        let renamed = try h.commit("move manifests to deploy/")
+        let renamed = try await h.commit("move manifests to deploy/")
         let expected = "path `manifests` not found at \(renamed.prefix(7))"
         #expect(try await h.waitForStatus { status in
             let source = status["source"] as? [String: Any]
@@ -118,19 +118,19 @@ struct SourceFlowTests {
         #expect(try await h.waitForAnotherFetch(), "\(h.controllerLog)")
         #expect(h.modelProcesses() == pids)
         #expect(try await h.servedVersion("iris") == "1")
-        let iris = try #require(try h.deployment("iris"))
+        let iris = try #require(try await h.deployment("iris"))
         #expect(iris["health"] as? String == "Healthy")
         #expect(iris["appliedRevision"] as? String == first)
-        #expect(try (h.source()?["error"] as? String)?.contains(expected) == true)
+        #expect(try await (h.source()?["error"] as? String)?.contains(expected) == true)
 
-        let table = try h.mooring(["status"])
+        let table = try await h.mooring(["status"])
         let errorLine = table.stdout.split(separator: "\n").first { $0.hasPrefix("ERROR") }
         #expect(errorLine?.contains(expected) == true, "\(table.stdout)")
         #expect(table.stdout.range(of: #"iris\s+Synced\s+Healthy\s+1/1"#, options: .regularExpression) != nil, "\(table.stdout)")
 
         // Moving it back clears the error and still restarts nothing.
         try h.repo.git("mv", "deploy", "manifests")
-        let back = try h.commit("move manifests back")
+        let back = try await h.commit("move manifests back")
         #expect(try await h.waitForStatus { status in
             let source = status["source"] as? [String: Any]
             let iris = Self.rows(status).first { $0["name"] as? String == "iris" }
@@ -139,7 +139,7 @@ struct SourceFlowTests {
                 && iris?["health"] as? String == "Healthy"
         }, "\(h.controllerLog)")
         #expect(h.modelProcesses() == pids)
-        #expect(try !h.mooring(["status"]).stdout.contains("ERROR"))
+        #expect(try await !h.mooring(["status"]).stdout.contains("ERROR"))
         }
     }
 
@@ -167,12 +167,12 @@ struct SourceFlowTests {
         #expect(pids.count == 1)
 
         try h.repo.write("manifests/iris.yaml", Self.brokenIris)
-        let broken = try h.commit("iris: v2 (with a typo)")
+        let broken = try await h.commit("iris: v2 (with a typo)")
         #expect(try await h.waitForStatus { status in
             let source = status["source"] as? [String: Any]
             return source?["commit"] as? String == broken && source?["error"] as? String != nil
         }, "\(h.controllerLog)")
-        let error = try #require(try h.source()?["error"] as? String)
+        let error = try #require(try await h.source()?["error"] as? String)
         #expect(error.hasPrefix("commit \(broken.prefix(7)) rejected, nothing applied:"), "\(error)")
         let diagnostics = error.split(separator: "\n").dropFirst().map(String.init)
         #expect(diagnostics.contains { $0.hasPrefix("manifests/iris.yaml:9:3: error: ") && $0.contains("helth") }, "\(error)")
@@ -184,28 +184,28 @@ struct SourceFlowTests {
         #expect(try await h.waitForAnotherFetch(), "\(h.controllerLog)")
         #expect(h.modelProcesses() == pids)
         #expect(try await h.servedVersion("iris") == "1")
-        let iris = try #require(try h.deployment("iris"))
+        let iris = try #require(try await h.deployment("iris"))
         #expect(iris["appliedRevision"] as? String == first)
         #expect(iris["health"] as? String == "Healthy")
         #expect(iris["modelVersion"] as? String == "1")
 
         // The table shows each diagnostic, with file and line, under the ERROR header.
-        let table = try h.mooring(["status"]).stdout
+        let table = try await h.mooring(["status"]).stdout
         #expect(table.contains("ERROR       commit \(broken.prefix(7)) rejected, nothing applied:"), "\(table)")
         #expect(table.contains("            manifests/iris.yaml:9:3: error: "), "\(table)")
         #expect(table.range(of: #"\n\s+manifests/iris\.yaml:10:\d+: error: "#, options: .regularExpression) != nil, "\(table)")
 
         // The next good commit applies.
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 2))
-        let fixed = try h.commit("iris: v2 (typo fixed)")
+        let fixed = try await h.commit("iris: v2 (typo fixed)")
         #expect(try await h.waitUntilServing("iris", at: fixed), "\(h.controllerLog)")
         #expect(try await h.servedVersion("iris") == "2")
-        let source = try h.source()
+        let source = try await h.source()
         #expect(source?["error"] as? String == nil)
         #expect(source?["commit"] as? String == fixed)
         #expect(await waitUntil { h.modelProcesses().count == 1 })
         #expect(Set(h.modelProcesses()).isDisjoint(with: pids))
-        #expect(try !h.mooring(["status"]).stdout.contains("ERROR"))
+        #expect(try await !h.mooring(["status"]).stdout.contains("ERROR"))
         }
     }
 }

@@ -47,7 +47,7 @@ struct UnchangedPollTests {
 
         // A commit that does not touch the manifests: the desired revision moves, still no parse.
         try h.repo.write("README.md", "models live here\n")
-        let docs = try h.commit("docs: a README")
+        let docs = try await h.commit("docs: a README")
         #expect(try await h.waitForStatus { status in
             let rows = status["deployments"] as? [[String: Any]] ?? []
             return rows.count == 100 && rows.allSatisfy { $0["desiredRevision"] as? String == docs && $0["sync"] as? String == "Synced" }
@@ -56,7 +56,7 @@ struct UnchangedPollTests {
         #expect(after.filter { $0.contains("parsed ") && $0.contains("manifest files") }.count == 1)
         #expect(after.filter { $0.contains("planned ") && $0.contains(" steps at ") }.count == 1)
         #expect(after.contains { $0.contains("manifests unchanged at \(docs.prefix(7))") })
-        #expect(try h.events(nil, reason: "RolloutStarted").count == 100)
+        #expect(try await h.events(nil, reason: "RolloutStarted").count == 100)
         }
     }
 }

@@ -30,6 +30,17 @@ import Testing
         return identity
     }
 
+    /// Adopts, and on failure says why (the Gone event) and what the orphan printed.
+    func adopt(_ run: TestRun, _ id: ReplicaID, _ spec: ReplicaSpec, _ identity: ProcessIdentity,
+               sourceLocation: SourceLocation = #_sourceLocation) async throws -> ReplicaSnapshot {
+        if let adopted = await run.supervisor.adopt(id, spec: spec, identity: identity) { return adopted }
+        let gone = run.events.all.last { $0.id == id && $0.reason == "Gone" }?.message ?? "no Gone event"
+        let log = (try? String(contentsOf: run.directory.appending("orphan.log"), encoding: .utf8)) ?? "no orphan.log"
+        Issue.record("adoption of \(identity) refused: \(gone); now \(String(describing: ProcessIdentity.current(pid: identity.pid))); orphan.log: \(log)",
+                     sourceLocation: sourceLocation)
+        throw TestingError("adoption refused")
+    }
+
     @Test func aSecondSupervisorAdoptsAProcessThatIsNotItsChildWithoutRestartingIt() async throws {
         try await withTestRun { run in
             let port = try await run.supervisor.allocatePort()
@@ -45,7 +56,7 @@ import Testing
             let id = ReplicaID(deployment: "orphan", replica: 0, generation: "g1")
             let spec = run.spec([Fixtures.python, try run.healthServerScript(), "--port", "{{port}}"], port: port,
                                 health: .http(path: "/healthz", port: port), restart: .always)
-            let adopted = try #require(await run.supervisor.adopt(id, spec: spec, identity: identity))
+            let adopted = try await adopt(run, id, spec, identity)
             #expect(adopted.identity == identity)
             #expect(adopted.state == .running)
             // Its age is the process's, not the adoption's (start time is read from /proc).
@@ -79,7 +90,7 @@ import Testing
             let id = ReplicaID(deployment: "orphan", replica: 1, generation: "g1")
             let spec = run.spec([Fixtures.python, try run.healthServerScript(), "--port", "{{port}}"], port: port,
                                 health: .http(path: "/healthz", port: port), restart: .always)
-            _ = try #require(await run.supervisor.adopt(id, spec: spec, identity: identity))
+            _ = try await adopt(run, id, spec, identity)
             _ = try #require(await run.events.first("Ready", for: id))
 
             #expect(kill(identity.pid, SIGKILL) == 0)

@@ -18,13 +18,13 @@ final class TestRun: @unchecked Sendable {
     private var consumer: Task<Void, Never>?
 
     /// Supervisors in one process do not coordinate ports (each controller owns its range),
-    /// so every test run gets 40 ports of its own in 20000–27999.
+    /// so every test run gets 40 ports of its own in 20000–25999.
     static func nextPortSlice() -> ClosedRange<Int> {
         let slice = sliceCounter.withLock { value -> Int in
             defer { value += 1 }
             return value
         }
-        let base = 20000 + (slice % 200) * 40
+        let base = 20000 + (slice % 150) * 40
         return base...(base + 39)
     }
     private static let sliceCounter = Mutex(0)
