@@ -51,7 +51,7 @@ extension Supervisor {
                 LogFile.rotateInPlaceIfNeeded(spec.logFile, above: spec.logRotateBytes, keep: spec.logKeep)
             }
         }
-        let environment = ProcessInfo.processInfo.environment.merging(spec.environment) { $1 }
+        let environment = (spec.inheritsEnvironment ? ProcessInfo.processInfo.environment : [:]).merging(spec.environment) { $1 }
             .merging(["PORT": String(spec.port)]) { $1 }
         func probe() async -> ProbeResult {
             await Probe.run(spec.health, timeout: policy.timeout, environment: environment,
