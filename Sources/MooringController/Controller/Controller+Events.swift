@@ -66,7 +66,7 @@ extension Controller {
         var message = ""
         let looping = replicas.first {
             $0.state == ReplicaState.crashLoop.rawValue
-                || crashLooping.contains(ReplicaID(deployment: name, replica: $0.replicaIndex, generation: $0.generation).description)
+                || crashLooping.contains($0.replicaID.description)
         }
         if let looping {
             health = .degraded

@@ -60,10 +60,7 @@ extension Controller {
         parseCount += 1
         let set: ManifestSet
         do {
-            let files = try context.source.files(at: commit.id, under: configuration.manifestsPath)
-                .filter { ManifestFile.isManifestPath($0.path) && !$0.isSymlink }
-                .map { ManifestFile(path: $0.path, contents: $0.contents) }
-            set = ManifestSet.load(files: files, repository: GitTreeRepository(source: context.source, commit: commit.id))
+            set = try context.source.manifestSet(at: commit.id, path: configuration.manifestsPath)
         } catch {
             sourceFailed("cannot read \(configuration.manifestsPath) at \(commit.id.short): \(error)", reason: "ReadFailed")
             return
@@ -100,10 +97,7 @@ extension Controller {
         planCount += 1
         let store = context.store
         let records = (try? store.deployments()) ?? []
-        let observed = records.map {
-            ObservedDeployment(name: $0.name, applied: ResolvedDeployment.fromStored($0.appliedSpec),
-                               quarantinedSpecHash: $0.quarantinedSpecHash, quarantineReason: $0.quarantineReason)
-        }
+        let observed = records.map(ObservedDeployment.init)
         let recordsByName = Dictionary(uniqueKeysWithValues: records.map { ($0.name, $0) })
         let plan = Planner.plan(desired: set.deployments, observed: observed)
         context.logger.debug("planned \(plan.count) steps at \(short(revision))")

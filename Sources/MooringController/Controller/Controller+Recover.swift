@@ -46,7 +46,7 @@ extension Controller {
             } else {
                 spec = nil
             }
-            let id = ReplicaID(deployment: replica.deployment, replica: replica.replicaIndex, generation: replica.generation)
+            let id = replica.replicaID
             guard let spec, let pid = replica.pid, let startTime = replica.startTime, let group = replica.processGroup else {
                 if let rowID = replica.id { context.persist("the removal of replica \(id)") { try $0.deleteReplica(id: rowID) } }
                 continue

@@ -54,12 +54,9 @@ public actor Controller {
         } catch {
             throw ControllerError(.store, "cannot open the state store at \(layout.database.path): \(error)")
         }
-        let location = SourceLocation(parsing: configuration.repository)
         let source: GitSource
         do {
-            source = try GitSource(configuration: GitSourceConfiguration(
-                location: location, reference: configuration.reference, stateDirectory: layout.root,
-                credentials: configuration.credentials, stallTimeout: configuration.stallTimeout), logger: logger)
+            source = try configuration.openSource(logger: logger)
         } catch {
             throw ControllerError(.source, "cannot open the repository \(configuration.displayRepository): \(error)")
         }

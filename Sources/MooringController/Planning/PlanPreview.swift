@@ -20,10 +20,7 @@ public struct PlanPreview: Sendable {
     /// Builds the plan for `revision` (a branch, tag or SHA; `nil` is the tracked ref's tip).
     public static func make(configuration: ControllerConfiguration, revision: String?, logger: Logger) async throws -> PlanPreview {
         let layout = StateLayout(root: configuration.stateDirectory)
-        let source = try GitSource(configuration: GitSourceConfiguration(
-            location: SourceLocation(parsing: configuration.repository), reference: configuration.reference,
-            stateDirectory: layout.root, credentials: configuration.credentials,
-            stallTimeout: configuration.stallTimeout), logger: logger)
+        let source = try configuration.openSource(logger: logger)
         let commit: CommitInfo
         if let revision {
             commit = try await source.resolve(revision)
@@ -31,20 +28,14 @@ public struct PlanPreview: Sendable {
             commit = try await source.update(previous: nil).commit
         }
         _ = try source.treeID(at: commit.id, path: configuration.manifestsPath)
-        let files = try source.files(at: commit.id, under: configuration.manifestsPath)
-            .filter { ManifestFile.isManifestPath($0.path) && !$0.isSymlink }
-            .map { ManifestFile(path: $0.path, contents: $0.contents) }
-        let set = ManifestSet.load(files: files, repository: GitTreeRepository(source: source, commit: commit.id))
+        let set = try source.manifestSet(at: commit.id, path: configuration.manifestsPath)
         guard set.isValid else {
             return PlanPreview(commit: commit, diagnostics: set.diagnostics, steps: [])
         }
         var observed: [ObservedDeployment] = []
         if FileManager.default.fileExists(atPath: layout.database.path) {
             let store = try StateStore(readOnlyPath: layout.database)
-            observed = try store.deployments().map {
-                ObservedDeployment(name: $0.name, applied: ResolvedDeployment.fromStored($0.appliedSpec),
-                                   quarantinedSpecHash: $0.quarantinedSpecHash, quarantineReason: $0.quarantineReason)
-            }
+            observed = try store.deployments().map(ObservedDeployment.init)
         }
         return PlanPreview(commit: commit, diagnostics: set.diagnostics,
                            steps: Planner.plan(desired: set.deployments, observed: observed))

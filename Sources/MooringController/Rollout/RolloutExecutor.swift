@@ -96,9 +96,7 @@ struct RolloutExecutor: Sendable {
                 return .failed("replica \(index) could not start: \(error)")
             }
         }
-        let gated = started + sameGeneration.filter { $0.replicaIndex < spec.replicas }.map {
-            ReplicaID(deployment: $0.deployment, replica: $0.replicaIndex, generation: $0.generation)
-        }
+        let gated = started + sameGeneration.filter { $0.replicaIndex < spec.replicas }.map(\.replicaID)
         return await gate(gated, spec: spec)
     }
 
@@ -259,7 +257,7 @@ struct RolloutExecutor: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for record in replicas {
                 group.addTask {
-                    let id = ReplicaID(deployment: record.deployment, replica: record.replicaIndex, generation: record.generation)
+                    let id = record.replicaID
                     let intent = try? context.store.beginIntent(
                         action: "StopReplica", deployment: record.deployment,
                         payload: "{\"generation\":\"\(record.generation)\",\"replica\":\(record.replicaIndex)}")

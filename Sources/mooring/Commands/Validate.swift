@@ -81,11 +81,7 @@ extension Mooring {
                     deployments: set.deployments.map(\.name),
                     runtimes: set.runtimes.keys.sorted(),
                     diagnostics: set.diagnostics.map(ValidationReport.Item.init))
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                if let data = try? encoder.encode(output), let text = String(data: data, encoding: .utf8) {
-                    print(text)
-                }
+                print(stableJSON(output))
             }
         }
     }
