@@ -13,18 +13,29 @@ import Testing
         // which the server (inheriting it) never does. Spawn the shell with every fd closed.
         let shell = try Spawner.spawnProcess(
             executable: "/bin/sh",
-            arguments: ["sh", "-c", "setsid \(Fixtures.python) \(script) --port \(port) >orphan.log 2>&1 & echo $! >orphan.pid"],
+            arguments: ["sh", "-c", "setsid \(Fixtures.python) \(script) --port \(port) >orphan.log 2>&1 &"],
             environment: ProcessInfo.processInfo.environment.merging([key: value, "PORT": String(port)]) { $1 },
             workingDirectory: run.directory.path, logPath: nil)
         var status: Int32 = 0
         #expect(waitpid(shell, &status, 0) == shell)
-        let text = try String(contentsOf: run.directory.appending("orphan.pid"), encoding: .utf8)
-        let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
-        // The background child runs setsid(1) then execs python: wait for both to have happened.
+        // setsid(1) forks when its process happens to lead a group, so `$!` may name a parent
+        // that exits at once: find the server itself — python running the script, leading its
+        // own group.
+        func server() -> Int32? {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return entries.compactMap { Int32($0) }.first { pid in
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                return argv.first == Fixtures.python && argv.contains(script) && argv.contains(String(port))
+                    && ProcessIdentity.current(pid: pid)?.processGroup == pid
+            }
+        }
+        var found: Int32?
         #expect(await waitUntil {
-            ProcessIdentity.current(pid: pid)?.processGroup == pid
-                && (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("server.py") == true
+            found = server()
+            return found != nil
         })
+        let pid = try #require(found)
         let identity = try #require(ProcessIdentity.current(pid: pid))
         run.remember(identity)
         return identity
@@ -34,7 +45,7 @@ import Testing
     func adopt(_ run: TestRun, _ id: ReplicaID, _ spec: ReplicaSpec, _ identity: ProcessIdentity,
                sourceLocation: SourceLocation = #_sourceLocation) async throws -> ReplicaSnapshot {
         if let adopted = await run.supervisor.adopt(id, spec: spec, identity: identity) { return adopted }
-        let gone = run.events.all.last { $0.id == id && $0.reason == "Gone" }?.message ?? "no Gone event"
+        let gone = await run.events.first("Gone", for: id, timeout: .seconds(10))?.message ?? "no Gone event"
         let log = (try? String(contentsOf: run.directory.appending("orphan.log"), encoding: .utf8)) ?? "no orphan.log"
         Issue.record("adoption of \(identity) refused: \(gone); now \(String(describing: ProcessIdentity.current(pid: identity.pid))); orphan.log: \(log)",
                      sourceLocation: sourceLocation)

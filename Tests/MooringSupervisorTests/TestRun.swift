@@ -82,8 +82,12 @@ final class TestRun: @unchecked Sendable {
                                            resetAfter: .seconds(600), crashLoopThreshold: 5)
 
     /// Writes the health server fixture and returns its path.
+    /// The health server script, written once: rewriting it while a server started earlier
+    /// is still reading it would hand that server an empty file (it would exit at once).
     func healthServerScript() throws -> String {
-        try directory.write("server.py", Fixtures.healthServer).path
+        let url = directory.appending("server.py")
+        if FileManager.default.fileExists(atPath: url.path) { return url.path }
+        return try directory.write("server.py", Fixtures.healthServer).path
     }
 
     /// Stops every replica, kills whatever still carries the marker, and records an issue
