@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C system libraries (Debian: libgit2-dev, libcurl4-openssl-dev; see scripts/install-deps.sh).
@@ -50,17 +51,25 @@ let package = Package(
             dependencies: ["CCurl", "CSupervisorSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
+        // The status vocabulary and the pure status summary: no GRDB, so the HTTP server
+        // and any reader can import it.
+        .target(
+            name: "MooringStatus",
+            swiftSettings: sharedSwiftSettings
+        ),
         .target(
             name: "MooringStore",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MooringStatus", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: sharedSwiftSettings
         ),
 
         .target(
             name: "MooringController",
             dependencies: [
-                "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore",
+                "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: sharedSwiftSettings
         ),
@@ -76,7 +85,9 @@ let package = Package(
                 "MooringSupervisor",
                 "MooringController",
                 "MooringStore",
+                "MooringStatus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSwiftSettings
@@ -105,7 +116,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringControllerTests",
-            dependencies: ["MooringController", "MooringManifests", "MooringTesting"],
+            dependencies: ["MooringController", "MooringManifests", "MooringStatus", "MooringStore", "MooringSupervisor", "MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringStatusTests",
+            dependencies: ["MooringStatus"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

@@ -50,6 +50,22 @@ public struct DeploymentRecord: Sendable, Codable, Equatable {
     public var createdAt: Date
     /// When this row was last written (stamped by the store).
     public var updatedAt: Date
+    /// The version of the spec-hash canonical form every hash in this row uses.
+    public var specHashVersion: Int = 1
+    /// The generation whose replicas serve the applied spec.
+    public var servingGeneration: String?
+    /// The number the next generation of replicas gets.
+    public var nextGeneration: Int = 1
+    /// The rollout state machine under way, as versioned JSON (the controller's format).
+    public var rollout: String?
+    /// Its phase, for readers that do not decode `rollout`.
+    public var rolloutPhase: RolloutPhase?
+    /// Removed from Git; its replicas are being stopped before the row goes.
+    public var removing: Bool = false
+    /// Suspended by `mooring suspend` (as opposed to `spec.suspend` in Git).
+    public var userSuspended: Bool = false
+    /// Set while the tip commit is rejected and would have changed this deployment.
+    public var rejection: String?
 
     /// Creates a deployment record. `createdAt`/`updatedAt` are stamped by the store on
     /// upsert, so callers may leave them out.

@@ -1,16 +1,17 @@
 import Foundation
 import GRDB
 
-/// One entry of the action journal: an action the controller is about to take, written
-/// before it is taken and completed after. An intent never completed is what a restarted
-/// controller must recover (see ``StateStore/openIntents()``).
+/// One message to the controller: the request queue that commands (`mooring sync --retry`,
+/// `suspend`, `resume`) write and the controller — the only writer of deployment records —
+/// consumes and completes. An open intent is one the controller has not handled yet
+/// (see ``StateStore/openIntents()``).
 public struct IntentRecord: Sendable, Codable, Equatable {
     /// Row id, assigned on insert.
     public var id: Int64?
     /// The deployment the action is for, if any.
     public var deployment: String?
-    /// The action (`StartReplica`, `StopReplica`, `Rollout`, `Delete`, …).
-    public var action: String
+    /// What is asked of the controller (`Sync`, `Retry`, `Suspend`, `Resume`).
+    public var action: IntentAction
     /// What the action needs to be redone or undone, as JSON text (`{}` by default).
     public var payload: String
     /// When the intent was written.
@@ -22,7 +23,7 @@ public struct IntentRecord: Sendable, Codable, Equatable {
 
     /// Creates an intent record (`id` is assigned on insert).
     public init(
-        id: Int64? = nil, deployment: String? = nil, action: String, payload: String = "{}",
+        id: Int64? = nil, deployment: String? = nil, action: IntentAction, payload: String = "{}",
         createdAt: Date, completedAt: Date? = nil, outcome: String? = nil
     ) {
         self.id = id

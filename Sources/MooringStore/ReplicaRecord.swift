@@ -17,15 +17,15 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
     public var specHash: String
     /// The commit it runs from.
     public var revision: String
-    /// The port it serves on.
-    public var port: Int
+    /// The port it serves on; `nil` while `Pending` (allocated at spawn).
+    public var port: Int?
     /// Its process id, once started (set together with `startTime`).
     public var pid: Int32?
     private var startTimeBits: Int64?
     /// Its process group, once started.
     public var processGroup: Int32?
-    /// The supervisor's state word for it (`Starting`, `Running`, `Exited`, …).
-    public var state: String
+    /// Where it is in its life.
+    public var state: ReplicaPhase
     /// How many times it has been restarted.
     public var restarts: Int
     /// Exit status of the last exit, if it exited normally.
@@ -34,6 +34,8 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
     public var lastExitSignal: Int32?
     /// When it last exited.
     public var lastExitAt: Date?
+    /// Since when it has been ready, nil when not ready.
+    public var readySince: Date?
     /// When it was (last) started.
     public var startedAt: Date
     /// Its log file.
@@ -49,17 +51,17 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case id, deployment, replicaIndex, generation, specHash, revision, port, pid
         case startTimeBits = "startTime"
-        case processGroup, state, restarts, lastExitCode, lastExitSignal, lastExitAt
+        case processGroup, state, restarts, lastExitCode, lastExitSignal, lastExitAt, readySince
         case startedAt, logPath
     }
 
     /// Creates a replica record (`id` is assigned on insert).
     public init(
         id: Int64? = nil, deployment: String, replicaIndex: Int, generation: String,
-        specHash: String, revision: String, port: Int,
+        specHash: String, revision: String, port: Int?,
         pid: Int32? = nil, startTime: UInt64? = nil, processGroup: Int32? = nil,
-        state: String, restarts: Int = 0,
-        lastExitCode: Int32? = nil, lastExitSignal: Int32? = nil, lastExitAt: Date? = nil,
+        state: ReplicaPhase, restarts: Int = 0,
+        lastExitCode: Int32? = nil, lastExitSignal: Int32? = nil, lastExitAt: Date? = nil, readySince: Date? = nil,
         startedAt: Date, logPath: String
     ) {
         self.id = id
@@ -77,6 +79,7 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
         self.lastExitCode = lastExitCode
         self.lastExitSignal = lastExitSignal
         self.lastExitAt = lastExitAt
+        self.readySince = readySince
         self.startedAt = startedAt
         self.logPath = logPath
     }

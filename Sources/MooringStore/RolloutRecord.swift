@@ -16,8 +16,10 @@ public struct RolloutRecord: Sendable, Codable, Equatable {
     public var fromSpecHash: String?
     /// The commit serving before, if any.
     public var fromRevision: String?
-    /// The rollout strategy (`Surge`, `Recreate`).
-    public var strategy: String
+    /// How it replaces replicas.
+    public var strategy: RolloutKind
+    /// The phase it is in (its last phase once finished).
+    public var phase: RolloutPhase
     /// When it started.
     public var startedAt: Date
     /// When it ended (`nil` while in progress).
@@ -30,7 +32,7 @@ public struct RolloutRecord: Sendable, Codable, Equatable {
     /// Creates a rollout record (`id` is assigned on insert).
     public init(
         id: Int64? = nil, deployment: String, revision: String, specHash: String,
-        fromSpecHash: String? = nil, fromRevision: String? = nil, strategy: String,
+        fromSpecHash: String? = nil, fromRevision: String? = nil, strategy: RolloutKind, phase: RolloutPhase = .starting,
         startedAt: Date, finishedAt: Date? = nil, outcome: RolloutOutcome = .inProgress,
         reason: String? = nil
     ) {
@@ -41,6 +43,7 @@ public struct RolloutRecord: Sendable, Codable, Equatable {
         self.fromSpecHash = fromSpecHash
         self.fromRevision = fromRevision
         self.strategy = strategy
+        self.phase = phase
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.outcome = outcome

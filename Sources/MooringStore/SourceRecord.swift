@@ -36,6 +36,8 @@ public struct SourceRecord: Sendable, Codable, Equatable {
     public var apiAddress: String?
     /// When this row was last written (stamped by the store).
     public var updatedAt: Date
+    /// Whether the last fetched commit was rejected (its diagnostics are in `lastError`).
+    public var tipRejected: Bool = false
 
     /// Creates a source record; `updatedAt` is replaced by the store's clock on write.
     public init(

@@ -5,7 +5,7 @@ extension StoreTransaction {
     /// Writes an intent for `action` before it is taken and returns its id; complete it
     /// with ``completeIntent(_:outcome:)`` once the action is done. `payload` is JSON text.
     @discardableResult
-    public func beginIntent(action: String, deployment: String? = nil, payload: String = "{}") throws -> Int64 {
+    public func beginIntent(action: IntentAction, deployment: String? = nil, payload: String = "{}") throws -> Int64 {
         var record = IntentRecord(deployment: deployment, action: action, payload: payload, createdAt: now)
         try record.insert(database)
         guard let id = record.id else {
@@ -17,7 +17,7 @@ extension StoreTransaction {
     /// Writes an intent whose payload is `payload` encoded as JSON (sorted keys).
     @discardableResult
     public func beginIntent<Payload: Encodable>(
-        action: String, deployment: String? = nil, payload: Payload
+        action: IntentAction, deployment: String? = nil, payload: Payload
     ) throws -> Int64 {
         let text = try StoreJSON.encode(payload, what: "payload of intent \(action)")
         return try beginIntent(action: action, deployment: deployment, payload: text)
@@ -54,7 +54,7 @@ extension StoreTransaction {
 extension StateStore {
     /// Writes an intent before its action is taken and returns its id.
     @discardableResult
-    public func beginIntent(action: String, deployment: String? = nil, payload: String = "{}") throws -> Int64 {
+    public func beginIntent(action: IntentAction, deployment: String? = nil, payload: String = "{}") throws -> Int64 {
         try write(doing: "recording intent \(action)") {
             try $0.beginIntent(action: action, deployment: deployment, payload: payload)
         }
@@ -63,7 +63,7 @@ extension StateStore {
     /// Writes an intent whose payload is `payload` encoded as JSON.
     @discardableResult
     public func beginIntent<Payload: Encodable>(
-        action: String, deployment: String? = nil, payload: Payload
+        action: IntentAction, deployment: String? = nil, payload: Payload
     ) throws -> Int64 {
         try write(doing: "recording intent \(action)") {
             try $0.beginIntent(action: action, deployment: deployment, payload: payload)

@@ -11,6 +11,9 @@ extension StateStore {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1Schema)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: v2Schema)
+        }
         return migrator
     }
 
@@ -187,6 +190,144 @@ extension StateStore {
             CONSTRAINT intent_completed_with_outcome CHECK (
                 (completedAt IS NULL) = (outcome IS NULL))
         );
+        CREATE INDEX intent_open ON intent(id) WHERE completedAt IS NULL;
+        """
+
+    /// Migration "v2" (controller core v2): the deployment row carries its rollout state
+    /// machine (`rollout` JSON, `rolloutPhase`), the serving generation, the spec-hash
+    /// version of its hashes, a pending rejection and user suspension; replica states,
+    /// rollout strategies and intent actions become checked vocabularies (tables rebuilt,
+    /// old words mapped); the source row records whether its tip was rejected.
+    private static let v2Schema = """
+        ALTER TABLE deployment ADD COLUMN specHashVersion INTEGER NOT NULL DEFAULT 1
+            CONSTRAINT deployment_spec_hash_version_positive CHECK (specHashVersion >= 1);
+        ALTER TABLE deployment ADD COLUMN servingGeneration TEXT;
+        ALTER TABLE deployment ADD COLUMN nextGeneration INTEGER NOT NULL DEFAULT 1
+            CONSTRAINT deployment_next_generation_positive CHECK (nextGeneration >= 1);
+        ALTER TABLE deployment ADD COLUMN rollout TEXT
+            CONSTRAINT deployment_rollout_json CHECK (rollout IS NULL OR json_valid(rollout));
+        ALTER TABLE deployment ADD COLUMN rolloutPhase TEXT
+            CONSTRAINT deployment_rollout_phase_word CHECK (rolloutPhase IS NULL OR rolloutPhase IN (
+                'Preparing', 'Starting', 'Gating', 'Promoting', 'Draining', 'Done', 'RollingBack', 'Failed'));
+        ALTER TABLE deployment ADD COLUMN removing BOOLEAN NOT NULL DEFAULT 0
+            CONSTRAINT deployment_removing_bool CHECK (removing IN (0, 1));
+        ALTER TABLE deployment ADD COLUMN userSuspended BOOLEAN NOT NULL DEFAULT 0
+            CONSTRAINT deployment_user_suspended_bool CHECK (userSuspended IN (0, 1));
+        ALTER TABLE deployment ADD COLUMN rejection TEXT;
+
+        ALTER TABLE source ADD COLUMN tipRejected BOOLEAN NOT NULL DEFAULT 0
+            CONSTRAINT source_tip_rejected_bool CHECK (tipRejected IN (0, 1));
+
+        CREATE TABLE replica_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            deployment TEXT NOT NULL
+                REFERENCES deployment(name) ON DELETE CASCADE ON UPDATE CASCADE,
+            replicaIndex INTEGER NOT NULL,
+            generation TEXT NOT NULL,
+            specHash TEXT NOT NULL,
+            revision TEXT NOT NULL,
+            port INTEGER,
+            pid INTEGER,
+            startTime INTEGER,
+            processGroup INTEGER,
+            state TEXT NOT NULL,
+            restarts INTEGER NOT NULL DEFAULT 0,
+            lastExitCode INTEGER,
+            lastExitSignal INTEGER,
+            lastExitAt REAL,
+            readySince REAL,
+            startedAt REAL NOT NULL,
+            logPath TEXT NOT NULL,
+            CONSTRAINT replica_identity_unique UNIQUE (deployment, generation, replicaIndex),
+            CONSTRAINT replica_index_non_negative CHECK (replicaIndex >= 0),
+            CONSTRAINT replica_generation_not_empty CHECK (generation <> ''),
+            CONSTRAINT replica_spec_hash_not_empty CHECK (specHash <> ''),
+            CONSTRAINT replica_port_range CHECK (port IS NULL OR port BETWEEN 1 AND 65535),
+            CONSTRAINT replica_pid_positive CHECK (pid IS NULL OR pid > 0),
+            CONSTRAINT replica_identity_pair CHECK ((pid IS NULL) = (startTime IS NULL)),
+            CONSTRAINT replica_process_group_positive CHECK (processGroup IS NULL OR processGroup > 0),
+            CONSTRAINT replica_state_word CHECK (state IN (
+                'Pending', 'Starting', 'Running', 'Ready', 'BackOff', 'CrashLoop', 'Exited', 'Stopping')),
+            CONSTRAINT replica_pending_has_no_process CHECK (state <> 'Pending' OR pid IS NULL),
+            CONSTRAINT replica_restarts_non_negative CHECK (restarts >= 0),
+            CONSTRAINT replica_exit_signal_positive CHECK (lastExitSignal IS NULL OR lastExitSignal > 0),
+            CONSTRAINT replica_log_path_not_empty CHECK (logPath <> '')
+        );
+        INSERT INTO replica_v2 (id, deployment, replicaIndex, generation, specHash, revision, port, pid,
+                                startTime, processGroup, state, restarts, lastExitCode, lastExitSignal,
+                                lastExitAt, startedAt, logPath)
+            SELECT id, deployment, replicaIndex, generation, specHash, revision, port, pid, startTime,
+                   processGroup,
+                   CASE state
+                       WHEN 'starting' THEN 'Starting' WHEN 'running' THEN 'Running'
+                       WHEN 'ready' THEN 'Ready' WHEN 'stopping' THEN 'Stopping'
+                       WHEN 'exited' THEN 'Exited' WHEN 'backoff' THEN 'BackOff'
+                       WHEN 'crashLoop' THEN 'CrashLoop' ELSE 'Running' END,
+                   restarts, lastExitCode, lastExitSignal, lastExitAt, startedAt, logPath
+            FROM replica;
+        DROP TABLE replica;
+        ALTER TABLE replica_v2 RENAME TO replica;
+        CREATE INDEX replica_by_deployment ON replica(deployment, id);
+
+        CREATE TABLE rollout_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            deployment TEXT NOT NULL,
+            revision TEXT NOT NULL,
+            specHash TEXT NOT NULL,
+            fromSpecHash TEXT,
+            fromRevision TEXT,
+            strategy TEXT NOT NULL,
+            phase TEXT NOT NULL DEFAULT 'Starting',
+            startedAt REAL NOT NULL,
+            finishedAt REAL,
+            outcome TEXT NOT NULL DEFAULT 'InProgress',
+            reason TEXT,
+            CONSTRAINT rollout_deployment_not_empty CHECK (deployment <> ''),
+            CONSTRAINT rollout_spec_hash_not_empty CHECK (specHash <> ''),
+            CONSTRAINT rollout_strategy_word CHECK (strategy IN ('Surge', 'Recreate', 'Scale')),
+            CONSTRAINT rollout_phase_word CHECK (phase IN (
+                'Preparing', 'Starting', 'Gating', 'Promoting', 'Draining', 'Done', 'RollingBack', 'Failed')),
+            CONSTRAINT rollout_outcome_word CHECK (outcome IN (
+                'InProgress', 'Succeeded', 'Failed', 'RolledBack', 'Superseded')),
+            CONSTRAINT rollout_finished_iff_done CHECK (
+                (outcome = 'InProgress') = (finishedAt IS NULL)),
+            CONSTRAINT rollout_failure_has_reason CHECK (
+                outcome IN ('InProgress', 'Succeeded') OR reason IS NOT NULL)
+        );
+        INSERT INTO rollout_v2 (id, deployment, revision, specHash, fromSpecHash, fromRevision, strategy,
+                                phase, startedAt, finishedAt, outcome, reason)
+            SELECT id, deployment, revision, specHash, fromSpecHash, fromRevision,
+                   CASE WHEN strategy IN ('Surge', 'Recreate', 'Scale') THEN strategy ELSE 'Surge' END,
+                   CASE outcome WHEN 'InProgress' THEN 'Starting' WHEN 'Succeeded' THEN 'Done' ELSE 'Failed' END,
+                   startedAt, finishedAt, outcome, reason
+            FROM rollout;
+        DROP TABLE rollout;
+        ALTER TABLE rollout_v2 RENAME TO rollout;
+        CREATE UNIQUE INDEX rollout_one_in_progress ON rollout(deployment)
+            WHERE outcome = 'InProgress';
+        CREATE INDEX rollout_by_deployment ON rollout(deployment, id);
+
+        CREATE TABLE intent_v2 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            deployment TEXT,
+            action TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
+            createdAt REAL NOT NULL,
+            completedAt REAL,
+            outcome TEXT,
+            CONSTRAINT intent_action_word CHECK (action IN (
+                'Sync', 'Retry', 'Suspend', 'Resume', 'StartReplica', 'StopReplica')),
+            CONSTRAINT intent_payload_json CHECK (json_valid(payload)),
+            CONSTRAINT intent_completed_with_outcome CHECK (
+                (completedAt IS NULL) = (outcome IS NULL))
+        );
+        INSERT INTO intent_v2 SELECT id, deployment,
+                   CASE WHEN action IN ('Sync', 'Retry', 'Suspend', 'Resume', 'StartReplica', 'StopReplica')
+                        THEN action ELSE 'Sync' END,
+                   payload, createdAt, completedAt, outcome
+            FROM intent;
+        DROP TABLE intent;
+        ALTER TABLE intent_v2 RENAME TO intent;
         CREATE INDEX intent_open ON intent(id) WHERE completedAt IS NULL;
         """
 }

@@ -48,6 +48,32 @@ extension StoreTransaction {
     }
 }
 
+extension StoreTransaction {
+    /// Inserts or replaces the replica with this (deployment, generation, replicaIndex).
+    public func putReplica(_ replica: ReplicaRecord) throws {
+        var record = replica
+        if let existing = try ReplicaRecord
+            .filter(Column("deployment") == replica.deployment && Column("generation") == replica.generation
+                    && Column("replicaIndex") == replica.replicaIndex)
+            .fetchOne(database) {
+            record.id = existing.id
+            try record.update(database)
+        } else {
+            record.id = nil
+            try record.insert(database)
+        }
+    }
+
+    /// Deletes the replica with this (deployment, generation, replicaIndex), if recorded.
+    @discardableResult
+    public func deleteReplica(deployment: String, generation: String, index: Int) throws -> Bool {
+        try ReplicaRecord
+            .filter(Column("deployment") == deployment && Column("generation") == generation
+                    && Column("replicaIndex") == index)
+            .deleteAll(database) > 0
+    }
+}
+
 extension StateStore {
     /// Every replica, by deployment then insertion order.
     public func replicas() throws -> [ReplicaRecord] {

@@ -9,7 +9,7 @@ extension StoreTransaction {
     @discardableResult
     public func beginRollout(
         deployment: String, revision: String, specHash: String,
-        fromSpecHash: String? = nil, fromRevision: String? = nil, strategy: String
+        fromSpecHash: String? = nil, fromRevision: String? = nil, strategy: RolloutKind
     ) throws -> RolloutRecord {
         if var open = try inProgressRollout(of: deployment) {
             open.outcome = .superseded
@@ -49,6 +49,11 @@ extension StoreTransaction {
     }
 
     /// The rollout of `deployment` still in progress, if any.
+    /// Records the phase a rollout reached (history: `mooring history` shows the last one).
+    public func setRolloutPhase(id: Int64, _ phase: RolloutPhase) throws {
+        try database.execute(sql: "UPDATE rollout SET phase = ? WHERE id = ?", arguments: [phase, id])
+    }
+
     public func inProgressRollout(of deployment: String) throws -> RolloutRecord? {
         try RolloutRecord
             .filter(Column("deployment") == deployment && Column("outcome") == RolloutOutcome.inProgress)
@@ -70,7 +75,7 @@ extension StateStore {
     @discardableResult
     public func beginRollout(
         deployment: String, revision: String, specHash: String,
-        fromSpecHash: String? = nil, fromRevision: String? = nil, strategy: String
+        fromSpecHash: String? = nil, fromRevision: String? = nil, strategy: RolloutKind
     ) throws -> RolloutRecord {
         try write(doing: "starting a rollout of \(deployment)") {
             try $0.beginRollout(

@@ -48,11 +48,15 @@ struct ReplicaRendererTests {
         #expect(replica.logFile.path == "/srv/state/logs/iris/1.log")
     }
 
-    @Test func generationFollowsTheProcessTemplateNotTheReplicaCount() throws {
-        let one = try spec("  replicas: 1"), three = try spec("  replicas: 3")
-        let other = try spec("  workingDir: models")
-        #expect(ReplicaRenderer.generation(of: one) == ReplicaRenderer.generation(of: three))
-        #expect(ReplicaRenderer.generation(of: one) != ReplicaRenderer.generation(of: other))
+    @Test func replicasCarryTheMarkersRecoveryFindsThemBy() throws {
+        let renderer = ReplicaRenderer(layout: StateLayout(root: URL(fileURLWithPath: "/srv/state")), environment: [:])
+        let replica = renderer.render(try spec(""), replica: 2, port: 20002, revision: String(repeating: "a", count: 40),
+                                      generation: "g3-1234abcd", specHash: "f00d")
+        #expect(replica.environment[OrphanScanner.generationVariable] == "g3-1234abcd")
+        #expect(replica.environment[OrphanScanner.specHashVariable] == "f00d")
+        #expect(replica.environment["MOORING_REPLICA"] == "2")
+        #expect(replica.environment["MOORING_DEPLOYMENT"] == "iris")
+        #expect(replica.environment["PORT"] == "20002")
     }
 
     @Test func relativeWorkingDirectoryIsInsideTheRevision() throws {

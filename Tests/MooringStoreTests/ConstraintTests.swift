@@ -69,19 +69,19 @@ struct BadValue: Sendable, CustomTestStringConvertible {
                 commit: "main", subject: "s", author: "a", committedAt: Date(), seenAt: Date(), valid: true))
         },
         BadValue(name: "second rollout in progress", mentions: "rollout.deployment") { store in
-            try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: "Surge")
+            try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
             try store.write {
                 var second = RolloutRecord(
-                    deployment: "iris", revision: commitB, specHash: "h2", strategy: "Surge", startedAt: $0.now)
+                    deployment: "iris", revision: commitB, specHash: "h2", strategy: .surge, startedAt: $0.now)
                 try second.insert($0.database)
             }
         },
         BadValue(name: "failed rollout without a reason", mentions: "rollout_failure_has_reason") { store in
-            let rollout = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: "Surge")
+            let rollout = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
             try store.finishRollout(id: rollout.id ?? -1, outcome: .failed)
         },
         BadValue(name: "intent payload that is not JSON", mentions: "intent_payload_json") { store in
-            try store.beginIntent(action: "StartReplica", payload: "replica=0")
+            try store.beginIntent(action: .startReplica, payload: "replica=0")
         },
         BadValue(name: "second source row", mentions: "source_single_row") { store in
             try store.write {

@@ -13,9 +13,9 @@ struct DateStorageTests {
             _ = try tx.putSource(SourceRecord(repo: "/r", branch: "main", path: "manifests", lastFetchAt: clock.now))
             _ = try tx.upsertDeployment(sampleDeployment())
             _ = try tx.insertReplica(sampleReplica())
-            _ = try tx.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: "Surge")
+            _ = try tx.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
             _ = try tx.appendEvent(.normal, reason: "Started", message: "m", deployment: "iris")
-            _ = try tx.beginIntent(action: "StartReplica", deployment: "iris")
+            _ = try tx.beginIntent(action: .startReplica, deployment: "iris")
         }
         let columns = [("source", "lastFetchAt"), ("deployment", "createdAt"), ("replica", "startedAt"),
                        ("rollout", "startedAt"), ("event", "time"), ("intent", "createdAt")]

@@ -75,10 +75,10 @@ import Testing
         try store.upsertDeployment(sampleDeployment("other"))
         try store.insertReplica(sampleReplica())
         try store.insertReplica(sampleReplica("other", port: 18_010))
-        let rollout = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: "Surge")
+        let rollout = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
         try store.finishRollout(id: try #require(rollout.id), outcome: .succeeded)
         try store.appendEvent(.normal, reason: "RolloutSucceeded", message: "iris serving", deployment: "iris")
-        let intent = try store.beginIntent(action: "Delete", deployment: "iris")
+        let intent = try store.beginIntent(action: .retry, deployment: "iris")
 
         #expect(try store.deleteDeployment(named: "iris"))
         #expect(try !store.deleteDeployment(named: "iris"))

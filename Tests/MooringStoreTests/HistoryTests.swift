@@ -24,7 +24,7 @@ import Testing
         let clock = TestClock()
         let store = try StateStore.inMemory(now: { clock.now })
         let id = try store.beginIntent(
-            action: "StartReplica", deployment: "iris", payload: StartReplica(replica: 0, port: 18_000))
+            action: .startReplica, deployment: "iris", payload: StartReplica(replica: 0, port: 18_000))
         let open = try #require(try store.openIntents().first)
         #expect(open.payload == #"{"port":18000,"replica":0}"#)
         #expect(try open.decodedPayload(as: StartReplica.self) == StartReplica(replica: 0, port: 18_000))
@@ -102,12 +102,12 @@ import Testing
         let clock = TestClock()
         let store = try StateStore.inMemory(now: { clock.now })
         try store.appendEvent(.normal, reason: "Old", message: "old")
-        let oldRollout = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: "Surge")
+        let oldRollout = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
         try store.finishRollout(id: try #require(oldRollout.id), outcome: .succeeded)
-        let oldIntent = try store.beginIntent(action: "StartReplica")
+        let oldIntent = try store.beginIntent(action: .startReplica)
         try store.completeIntent(oldIntent, outcome: "Succeeded")
-        let stillOpen = try store.beginIntent(action: "StopReplica")
-        let running = try store.beginRollout(deployment: "other", revision: commitA, specHash: "o1", strategy: "Surge")
+        let stillOpen = try store.beginIntent(action: .stopReplica)
+        let running = try store.beginRollout(deployment: "other", revision: commitA, specHash: "o1", strategy: .surge)
 
         clock.advance(by: 3600)
         let cutoff = clock.now

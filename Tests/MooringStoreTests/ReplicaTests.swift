@@ -10,7 +10,7 @@ import Testing
         replica.pid = 31_337
         replica.startTime = UInt64.max  // identity survives values past Int64.max
         replica.processGroup = 31_337
-        replica.state = "Running"
+        replica.state = .running
         replica.restarts = 3
         replica.lastExitCode = 1
         replica.lastExitSignal = 9
@@ -29,7 +29,7 @@ import Testing
         let store = try StateStore.inMemory()
         try store.upsertDeployment(sampleDeployment())
         var replica = try store.insertReplica(sampleReplica())
-        replica.state = "Exited"
+        replica.state = .exited
         replica.lastExitCode = 137
         try store.updateReplica(replica)
         #expect(try store.replicas(of: "iris") == [replica])

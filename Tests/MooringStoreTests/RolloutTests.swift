@@ -8,7 +8,7 @@ import Testing
         let store = try StateStore.inMemory(now: { clock.now })
         let started = try store.beginRollout(
             deployment: "iris", revision: commitB, specHash: "h2",
-            fromSpecHash: "h1", fromRevision: commitA, strategy: "Surge")
+            fromSpecHash: "h1", fromRevision: commitA, strategy: .surge)
         #expect(started.outcome == .inProgress)
         #expect(started.startedAt == clock.now)
         #expect(started.finishedAt == nil)
@@ -25,9 +25,9 @@ import Testing
 
     @Test func aNewRolloutSupersedesTheOneInProgress() throws {
         let store = try StateStore.inMemory()
-        let first = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: "Surge")
-        let second = try store.beginRollout(deployment: "iris", revision: commitB, specHash: "h2", strategy: "Recreate")
-        let other = try store.beginRollout(deployment: "other", revision: commitB, specHash: "o1", strategy: "Surge")
+        let first = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
+        let second = try store.beginRollout(deployment: "iris", revision: commitB, specHash: "h2", strategy: .recreate)
+        let other = try store.beginRollout(deployment: "other", revision: commitB, specHash: "o1", strategy: .surge)
 
         #expect(try store.inProgressRollout(of: "iris") == second)
         #expect(try store.inProgressRollout(of: "other") == other)
@@ -39,7 +39,7 @@ import Testing
 
     @Test func finishingTwiceOrWithInProgressIsRefused() throws {
         let store = try StateStore.inMemory()
-        let rollout = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: "Surge")
+        let rollout = try store.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
         let id = try #require(rollout.id)
         let invalid = try #require(throws: StoreError.self) { try store.finishRollout(id: id, outcome: .inProgress) }
         #expect(invalid.code == .invalidArgument)
@@ -59,11 +59,11 @@ import Testing
         var ids: [Int64?] = []
         for index in 0..<4 {
             let rollout = try store.beginRollout(
-                deployment: "iris", revision: commitA, specHash: "h\(index)", strategy: "Surge")
+                deployment: "iris", revision: commitA, specHash: "h\(index)", strategy: .surge)
             try store.finishRollout(id: try #require(rollout.id), outcome: .succeeded)
             ids.append(rollout.id)
         }
-        try store.beginRollout(deployment: "other", revision: commitA, specHash: "o", strategy: "Surge")
+        try store.beginRollout(deployment: "other", revision: commitA, specHash: "o", strategy: .surge)
         #expect(try store.rollouts(of: "iris", limit: limit).map(\.id) == Array(ids.reversed().prefix(limit)))
         #expect(try store.rollouts(limit: 10).count == 5)
     }

@@ -38,6 +38,6 @@ func sampleReplica(
     ReplicaRecord(
         deployment: deployment, replicaIndex: index, generation: generation,
         specHash: generation + "-full", revision: commitA, port: port,
-        state: "Starting", startedAt: Date(timeIntervalSince1970: 1_700_000_000),
+        state: .starting, startedAt: Date(timeIntervalSince1970: 1_700_000_000),
         logPath: "/var/lib/mooring/logs/\(deployment)/\(index).log")
 }

@@ -104,13 +104,13 @@ import Testing
         }
         // A re-run "v1" would fail on CREATE TABLE; the row would be gone if it erased.
         let reopened = try StateStore(path: url)
-        #expect(try reopened.appliedMigrations() == ["v1"])
+        #expect(try reopened.appliedMigrations() == ["v1", "v2"])
         #expect(try reopened.deployment(named: "iris") == stored)
         #expect(try reopened.replicas(of: "iris").count == 1)
         let migrationRows = try reopened.read {
             try Int.fetchOne($0.database, sql: "SELECT count(*) FROM grdb_migrations")
         }
-        #expect(migrationRows == 1)
+        #expect(migrationRows == 2)
     }
 
     @Test func intentsLeftOpenAreReturnedAfterACrash() throws {
@@ -120,16 +120,16 @@ import Testing
         let (started, stopped): (Int64, Int64)
         do {
             let store = try StateStore(path: url)
-            let done = try store.beginIntent(action: "StartReplica", deployment: "iris", payload: #"{"replica":0}"#)
+            let done = try store.beginIntent(action: .startReplica, deployment: "iris", payload: #"{"replica":0}"#)
             try store.completeIntent(done, outcome: "Succeeded")
-            started = try store.beginIntent(action: "StartReplica", deployment: "iris", payload: #"{"replica":1}"#)
-            stopped = try store.beginIntent(action: "StopReplica", deployment: "iris", payload: #"{"replica":0}"#)
+            started = try store.beginIntent(action: .startReplica, deployment: "iris", payload: #"{"replica":1}"#)
+            stopped = try store.beginIntent(action: .stopReplica, deployment: "iris", payload: #"{"replica":0}"#)
             // The controller dies here: the store is dropped, nothing is completed.
         }
         let recovered = try StateStore(path: url)
         let open = try recovered.openIntents()
         #expect(open.map(\.id) == [started, stopped])
-        #expect(open.map(\.action) == ["StartReplica", "StopReplica"])
+        #expect(open.map(\.action) == [.startReplica, .stopReplica])
         #expect(open.map(\.payload) == [#"{"replica":1}"#, #"{"replica":0}"#])
         #expect(open.allSatisfy { $0.isOpen })
 

@@ -1,99 +1,117 @@
 import Foundation
-import MooringManifests
+import MooringStatus
 import MooringStore
 import MooringSupervisor
+import ServiceLifecycle
 
 extension Controller {
-    /// Start-up recovery, before the first reconcile:
-    /// 1. rollouts left in progress by a previous controller are closed as failed
-    ///    ("interrupted"); the first reconcile starts them again;
-    /// 2. every recorded replica is verified (pid + start time + process group) and
-    ///    adopted without a restart — or forgotten when it is gone. Replicas of an
-    ///    interrupted rollout are adopted too: if Git still wants that spec, the rollout
-    ///    started again gates them instead of starting new ones; if not, the first
-    ///    reconcile stops them;
-    /// 3. processes carrying this state directory's marker that no record accounts for
-    ///    (killed between spawn and record) are stopped, so nothing runs twice;
-    /// 4. intents left open are closed;
-    /// 5. replicas of a serving deployment that vanished while no controller ran are
-    ///    started again.
-    func recover() async {
-        let store = context.store
-        let executor = RolloutExecutor(context: context)
-
-        // 1. Interrupted rollouts.
-        for record in (try? store.deployments()) ?? [] {
-            if let open = try? store.inProgressRollout(of: record.name), let id = open.id {
-                context.persist("the interruption of \(record.name)'s rollout") { try $0.finishRollout(id: id, outcome: .failed, reason: "interrupted: the controller stopped during the rollout; it is started again") }
-                context.event(.warning, "RolloutInterrupted", "rollout of \(short(open.revision)) was interrupted by a controller restart; starting it again", deployment: record.name)
+    /// Start-up: rebuilds every deployment's machine from the store and reconnects to
+    /// what runs, before the first reconcile.
+    /// 1. The store is read; if it cannot be, *nothing* is stopped or adopted and the read
+    ///    is retried with backoff (a failed read never looks like empty state).
+    /// 2. Every recorded replica is adopted without a restart (pid + start time + process
+    ///    group) or reported gone. A replica recorded `Pending` — the controller died around
+    ///    its spawn — is found by its environment markers and adopted, or reported gone.
+    /// 3. Processes carrying this state directory's marker that no replica accounts for
+    ///    are stopped — only now that the store was read, and never those of a deployment
+    ///    whose record cannot be decoded.
+    /// 4. Every machine resumes: a rollout continues at its persisted phase, stops and
+    ///    starts that were in flight are issued again, missing replicas are started.
+    /// Returns false when a shutdown began first.
+    func recover() async -> Bool {
+        guard let (records, rows) = await readState() else { return false }
+        let rowsByDeployment = Dictionary(grouping: rows, by: \.deployment)
+        for record in records {
+            do {
+                machines[record.name] = try DeploymentMachine(record: record, replicas: rowsByDeployment[record.name] ?? [])
+            } catch {
+                unreadable[record.name] = "\(error)"
+                await context.event(.warning, .storeFailed, "\(error)", deployment: record.name)
             }
         }
 
-        // 2. Adopt or forget recorded replicas.
-        var adoptedGroups = Set<Int32>()
-        let deployments = Dictionary(uniqueKeysWithValues: ((try? store.deployments()) ?? []).map { ($0.name, $0) })
-        for replica in (try? store.replicas()) ?? [] {
-            let deployment = deployments[replica.deployment]
-            let applied = ResolvedDeployment.fromStored(deployment?.appliedSpec)
-            let desired = ResolvedDeployment.fromStored(deployment?.desiredSpec)
-            let spec: ResolvedDeployment?
-            var serving = false
-            if let applied, ReplicaRenderer.generation(of: applied) == replica.generation {
-                spec = applied
-                serving = true
-            } else if let desired, ReplicaRenderer.generation(of: desired) == replica.generation {
-                spec = desired
-            } else {
-                spec = nil
-            }
-            let id = replica.replicaID
-            guard let spec, let pid = replica.pid, let startTime = replica.startTime, let group = replica.processGroup else {
-                if let rowID = replica.id { context.persist("the removal of replica \(id)") { try $0.deleteReplica(id: rowID) } }
-                continue
-            }
-            let replicaSpec = context.renderer.render(spec, replica: replica.replicaIndex, port: replica.port, revision: replica.revision)
-            let identity = ProcessIdentity(pid: pid, startTime: startTime, processGroup: group)
-            if await context.supervisor.adopt(id, spec: replicaSpec, identity: identity) != nil {
-                adoptedGroups.insert(group)
-                context.event(.normal, "Adopted", "replica \(replica.replicaIndex) (pid \(pid)) adopted without restart\(serving ? "" : " (it belongs to the interrupted rollout)")", deployment: replica.deployment)
-            } else {
-                if let rowID = replica.id { context.persist("the removal of replica \(id)") { try $0.deleteReplica(id: rowID) } }
-                context.event(.warning, "ReplicaGone", "replica \(replica.replicaIndex) (pid \(pid)) is no longer running; it is not adopted", deployment: replica.deployment)
+        let root = context.layout.root
+        let scan = await Blocking.run { OrphanScanner.scan(stateDirectory: root) }
+        var accounted = Set<Int32>()
+        var inputs: [(String, DeploymentInput)] = []
+        for machine in machines.values.sorted(by: { $0.name < $1.name }) {
+            for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) {
+                let name = machine.name
+                let key = slot.key
+                var identity = slot.identity
+                var port = slot.port
+                if identity == nil, let found = scan.first(where: {
+                    $0.isGroupLeader && $0.markers["MOORING_DEPLOYMENT"] == name
+                        && $0.markers[OrphanScanner.generationVariable] == key.generation
+                        && $0.markers["MOORING_REPLICA"] == String(key.index)
+                }) {
+                    identity = ProcessIdentity.current(pid: found.pid)
+                    port = found.markers["PORT"].flatMap(Int.init)
+                }
+                guard let identity, let port else {
+                    inputs.append((name, .gone(key, reason: "it was never started")))
+                    continue
+                }
+                let target = machine.target(forSpecHash: slot.specHash, revision: slot.revision)
+                let spec = context.renderer.render(target.spec, replica: key.index, port: port, revision: slot.revision,
+                                                   generation: key.generation, specHash: slot.specHash)
+                let id = replicaID(name, key)
+                if let snapshot = await context.runner.adopt(id, spec: spec, identity: identity) {
+                    accounted.insert(identity.processGroup)
+                    if slot.identity == nil {
+                        inputs.append((name, .started(key, port: port, identity: identity, at: snapshot.startedAt ?? now())))
+                    }
+                    inputs.append((name, .observed(key, ReplicaObservation(
+                        phase: ReplicaPhase(snapshot.state), identity: snapshot.identity, restarts: snapshot.restarts,
+                        lastExit: snapshot.lastExit, readySince: snapshot.readySince, message: snapshot.message))))
+                    await context.event(.normal, .adopted, "replica \(key.index) (pid \(identity.pid)) adopted without restart", deployment: name)
+                } else {
+                    inputs.append((name, .gone(key, reason: "pid \(identity.pid) is no longer running")))
+                }
             }
         }
 
-        // 3. Orphans: marked processes whose group nobody recorded.
-        let orphans = OrphanScanner.scan(stateDirectory: context.layout.root)
-            .filter { !adoptedGroups.contains($0.processGroup) }
+        let orphans = scan.filter {
+            !accounted.contains($0.processGroup) && unreadable[$0.markers["MOORING_DEPLOYMENT"] ?? ""] == nil
+        }
         if !orphans.isEmpty {
             let groups = Set(orphans.map(\.processGroup))
-            context.event(.warning, "OrphansStopped", "stopping \(groups.count) unrecorded model process group\(groups.count == 1 ? "" : "s") (pids \(orphans.map { String($0.pid) }.joined(separator: ", "))) left by a controller that died mid-start")
+            await context.event(.warning, .orphansStopped, "stopping \(groups.count) unrecorded model process group\(groups.count == 1 ? "" : "s") (pids \(orphans.map { String($0.pid) }.joined(separator: ", "))) that no record accounts for")
             await OrphanScanner.terminate(groups: groups, grace: context.configuration.orphanGracePeriod)
         }
 
-        // 4. Intents left open.
-        for intent in (try? store.openIntents()) ?? [] {
-            if let id = intent.id {
-                context.persist("the intent outcome") { try $0.completeIntent(id, outcome: "abandoned: the controller restarted; recovery reconciled it") }
-            }
-        }
+        await closeLegacyIntents()
+        for name in machines.keys.sorted() { inputs.append((name, .resume)) }
+        await apply(inputs)
+        return true
+    }
 
-        // 5. Replicas of serving deployments that vanished.
-        for record in (try? store.deployments()) ?? [] {
-            guard let applied = ResolvedDeployment.fromStored(record.appliedSpec), let revision = record.appliedRevision,
-                  !applied.suspend else { continue }
-            let generation = ReplicaRenderer.generation(of: applied)
-            let present = Set(((try? store.replicas(of: record.name)) ?? []).filter { $0.generation == generation }.map(\.replicaIndex))
-            for index in 0..<applied.replicas where !present.contains(index) {
+    /// Reads every deployment and replica row, retrying with backoff while the store
+    /// cannot be read; nil when a shutdown began first.
+    private func readState() async -> ([DeploymentRecord], [ReplicaRecord])? {
+        var attempt = 0
+        while true {
+            do {
+                return try await context.store.read { tx in (try tx.deployments(), try tx.replicas()) }
+            } catch {
+                attempt += 1
+                let delay = min(30, 1 << min(attempt, 5))
+                context.logger.error("cannot read the state store at \(context.layout.database.path): \(error); no model process is stopped or adopted until it can be read — retrying in \(delay)s")
                 do {
-                    _ = try context.export(revision)
-                    _ = try await executor.startReplica(applied, index: index, revision: revision)
-                    context.event(.normal, "ReplicaRecreated", "replica \(index) was gone after a controller restart; started it again", deployment: record.name)
+                    try await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(for: .seconds(delay)) }
                 } catch {
-                    context.event(.warning, "ReplicaStartFailed", "cannot start replica \(index) again: \(error)", deployment: record.name)
+                    return nil
                 }
             }
-            refreshHealth(of: record.name)
+        }
+    }
+
+    /// The first schema journaled replica starts and stops as intents; they are history now.
+    private func closeLegacyIntents() async {
+        await context.persist("the closing of old journal entries") { tx in
+            for intent in try tx.openIntents() where intent.action == .startReplica || intent.action == .stopReplica {
+                if let id = intent.id { try tx.completeIntent(id, outcome: "abandoned: superseded by the rollout state machine") }
+            }
         }
     }
 }

@@ -2,51 +2,70 @@ import Foundation
 import Logging
 import MooringGit
 import MooringManifests
+import MooringStatus
 import MooringStore
 import MooringSupervisor
+import ServiceLifecycle
+import UnixSignals
 
-/// The reconciler: keeps the host equal to the tracked Git ref.
+/// The reconciler: keeps the host equal to the tracked Git ref. A `Service`: run it in a
+/// `ServiceGroup` (after the supervisor's service) with SIGTERM/SIGINT as graceful
+/// shutdown; model processes keep running when it stops, and the next controller adopts them.
 ///
-/// Each cycle is observe → diff → act → report:
-/// 1. **observe** the source (fetch, resolve the ref, read the manifests tree id);
-/// 2. **validate** the commit whole when the tree changed (a rejected commit changes nothing);
-/// 3. **diff** desired against observed with the ``Planner``;
-/// 4. **act**: rollouts run as independent tasks, one per deployment;
-/// 5. **report**: source, revision, deployment and event records in the store.
-///
-/// Model processes belong to the supervisor and outlive the controller; a new controller
-/// adopts them (``recover()``).
-public actor Controller {
-    /// What wakes the loop.
-    enum Trigger: Sendable { case interval, sync }
+/// One loop owns every deployment's ``DeploymentMachine`` and is the only writer of
+/// deployment and replica records. Everything else — the source poller, the supervisor's
+/// reports, finished starts and stops, timers, operator requests — sends it messages.
+/// For each message the loop runs the machine's pure transition, writes the result in one
+/// transaction (status summarized from facts, "summarize and patch"), and only then
+/// carries out the actions; their outcomes come back as messages.
+public actor Controller: Service {
+    /// Where the controller is in its life.
+    enum State: Equatable { case initial, recovering, running, stopping, stopped }
+
+    /// What the loop consumes, one at a time.
+    enum Message: Sendable {
+        case input(String, DeploymentInput)
+        case replica(ReplicaEvent)
+        case git(GitObservation)
+        case startDone(String, ReplicaKey, StartOutcome)
+        case stopDone(String, ReplicaKey)
+        case requests
+    }
+
+    enum StartOutcome: Sendable {
+        case started(port: Int, identity: ProcessIdentity, at: Date)
+        case failed(String, waiting: Bool)
+    }
 
     let context: ControllerContext
-    private let triggers: AsyncStream<Trigger>
-    private let triggerContinuation: AsyncStream<Trigger>.Continuation
+    let poller: SourcePoller
+    var state: State = .initial
+    var machines: [String: DeploymentMachine] = [:]
+    /// Stored deployments that cannot be read back: left alone, reported.
+    var unreadable: [String: String] = [:]
+    var scheduledWakes: [String: Date] = [:]
+    var startsInFlight: Set<ReplicaID> = []
+    var stopsInFlight: Set<ReplicaID> = []
+    var stopWhenStarted: Set<ReplicaID> = []
+    /// Inputs whose transition could not be written, retried with backoff.
+    var storeFailures = 0
 
-    /// Rollouts under way, by deployment.
-    var rollouts: [String: Task<Void, Never>] = [:]
-    /// The last commit seen and its manifests tree, so an unchanged tree costs one lookup.
-    var lastCommit: ObjectID?
-    var lastTree: ObjectID?
-    var lastTreeValid = false
-    /// The last valid revision's manifests, kept so a retry can plan without parsing.
-    var lastValidSet: ManifestSet?
-    var lastSourceError: String?
-    var stopping = false
-    /// Replicas in a crash loop, by `ReplicaID` description: sticky from the supervisor's
-    /// `CrashLoop` until the replica is ready again, so health does not flicker between
-    /// Degraded and Progressing at every restart of a crash-looping process.
-    var crashLooping: Set<String> = []
+    let inbox: AsyncStream<Message>
+    let inboxContinuation: AsyncStream<Message>.Continuation
+    let work: AsyncStream<@Sendable () async -> Void>
+    let workContinuation: AsyncStream<@Sendable () async -> Void>.Continuation
+    let pollRequests: AsyncStream<Void>
+    let pollContinuation: AsyncStream<Void>.Continuation
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Date
 
-    /// How many times the manifests were parsed and a plan made (observable by tests and
-    /// `/metrics`; an unchanged poll increments neither).
-    public internal(set) var parseCount = 0
+    /// How many times a plan was made (observable by tests; an unchanged poll makes none).
     public internal(set) var planCount = 0
 
     /// Opens the store and the Git source. Takes no lock: the caller holds the
     /// ``StateLock`` for as long as the controller runs.
-    public init(configuration: ControllerConfiguration, logger: Logger) throws {
+    public init(configuration: ControllerConfiguration, runner: any ReplicaRunner, logger: Logger,
+                clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }) throws {
         let layout = StateLayout(root: configuration.stateDirectory)
         let store: StateStore
         do {
@@ -60,62 +79,119 @@ public actor Controller {
         } catch {
             throw ControllerError(.source, "cannot open the repository \(configuration.displayRepository): \(error)")
         }
-        let supervisor = Supervisor(portRange: configuration.portRange, logger: logger)
-        self.context = ControllerContext(
-            configuration: configuration, layout: layout, store: store, supervisor: supervisor,
+        let context = ControllerContext(
+            configuration: configuration, layout: layout, store: store, runner: runner,
             source: source, renderer: ReplicaRenderer(layout: layout), logger: logger)
-        (triggers, triggerContinuation) = AsyncStream.makeStream(of: Trigger.self, bufferingPolicy: .bufferingNewest(1))
+        self.context = context
+        self.poller = SourcePoller(context: context, lastError: nil)
+        self.clock = clock
+        self.now = now
+        (inbox, inboxContinuation) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .unbounded)
+        (work, workContinuation) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self, bufferingPolicy: .unbounded)
+        (pollRequests, pollContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks for a fetch and reconcile now (SIGHUP, `mooring sync`).
+    /// Asks for a fetch and reconcile now, and for the request queue to be read (SIGHUP,
+    /// `mooring sync`). A burst of requests coalesces into one fetch.
     public nonisolated func requestSync() {
-        triggerContinuation.yield(.sync)
+        pollContinuation.yield()
+        inboxContinuation.yield(.requests)
     }
 
-    /// Asks the loop to end after the current step; model processes keep running.
-    public nonisolated func requestShutdown() {
-        triggerContinuation.finish()
-    }
-
-    /// Runs until ``requestShutdown()``: recovers, then reconciles on every trigger.
+    /// Runs until graceful shutdown (or cancellation): recovers, then reconciles.
     public func run() async throws {
-        try recordStart()
-        await recover()
-        let events = Task { [weak self] in
-            guard let self else { return }
-            for await event in self.context.supervisor.events {
-                await self.handle(event)
-            }
+        try await withGracefulShutdownHandler {
+            try await self.runLoop()
+        } onGracefulShutdown: {
+            self.inboxContinuation.finish()
         }
-        let interval = context.configuration.interval
-        let continuation = triggerContinuation
-        let timer = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if Task.isCancelled { break }
-                continuation.yield(.interval)
-            }
-        }
-        await reconcileOnce()
-        for await trigger in triggers {
-            context.logger.debug("reconcile triggered by \(trigger)")
-            await reconcileOnce()
-        }
-        // Shutting down: leave model processes running for the next controller to adopt.
-        stopping = true
-        timer.cancel()
-        for task in rollouts.values { task.cancel() }
-        for task in rollouts.values { await task.value }
-        await context.supervisor.shutdown()
-        events.cancel()
-        context.persist("the controller's stop") { try $0.updateSource { s in
-            s.controllerPid = nil
-            s.nextFetchAt = nil
-        } }
-        context.event(.normal, "ControllerStopped", "controller stopped; model processes keep running")
     }
 
-    private func recordStart() throws {
+    private func runLoop() async throws {
+        guard state == .initial else { return }
+        state = .recovering
+        await recordStart()
+        guard await recover() else {
+            state = .stopped
+            return
+        }
+        // We just awaited: a shutdown may have begun while recovery ran.
+        guard state == .recovering else { return }
+        state = .running
+        let runner = context.runner
+        let interval = context.configuration.interval
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [inboxContinuation] in
+                for await event in runner.events { inboxContinuation.yield(.replica(event)) }
+            }
+            group.addTask { [work] in
+                await withTaskGroup(of: Void.self) { workers in
+                    for await item in work { workers.addTask { await item() } }
+                }
+            }
+            group.addTask { [pollContinuation] in
+                // The poll timer: a request every interval (the poller coalesces).
+                while !Task.isCancelled {
+                    do { try await clock.sleep(for: interval) } catch { return }
+                    pollContinuation.yield()
+                }
+            }
+            group.addTask { [pollRequests, poller, inboxContinuation] in
+                for await _ in pollRequests {
+                    if let observation = await poller.poll() { inboxContinuation.yield(.git(observation)) }
+                }
+            }
+            group.addTask { [weak self] in
+                for await _ in await UnixSignalsSequence(trapping: .sighup) { self?.requestSync() }
+            }
+            pollContinuation.yield()
+            for await message in inbox {
+                await process(message)
+            }
+            state = .stopping
+            group.cancelAll()
+        }
+        pollContinuation.finish()
+        workContinuation.finish()
+        await context.persist("the controller's stop") { tx in
+            _ = try tx.updateSource { s in
+                s.controllerPid = nil
+                s.nextFetchAt = nil
+            }
+        }
+        await context.event(.normal, .controllerStopped, "controller stopped; model processes keep running")
+        state = .stopped
+    }
+
+    /// Handles one message; the only place machines change.
+    func process(_ message: Message) async {
+        switch message {
+        case let .input(name, input):
+            await apply([(name, input)])
+        case let .replica(event):
+            await handle(event)
+        case let .git(observation):
+            await apply(observation)
+        case let .startDone(name, key, outcome):
+            let id = replicaID(name, key)
+            startsInFlight.remove(id)
+            if stopWhenStarted.remove(id) != nil { schedule(.stop(key, why: "stopped before its start finished"), for: name) }
+            switch outcome {
+            case let .started(port, identity, at):
+                await apply([(name, .started(key, port: port, identity: identity, at: at))])
+            case let .failed(reason, waiting):
+                await apply([(name, .startFailed(key, reason: reason, waiting: waiting))])
+            }
+        case let .stopDone(name, key):
+            stopsInFlight.remove(replicaID(name, key))
+            await apply([(name, .stopped(key))])
+        case .requests:
+            await consumeRequests()
+        }
+    }
+
+    private func recordStart() async {
         let configuration = context.configuration
         let branch: String
         switch configuration.reference {
@@ -124,17 +200,23 @@ public actor Controller {
         case let .tag(name): branch = "tag \(name)"
         case let .commit(sha): branch = "commit \(sha)"
         }
-        try context.store.write { tx in
-            var source = try tx.source() ?? SourceRecord(repo: configuration.displayRepository, branch: branch, path: configuration.manifestsPath)
-            source.repo = configuration.displayRepository
+        let pid = getpid()
+        let repo = configuration.displayRepository
+        let path = configuration.manifestsPath
+        await context.persist("the controller's start") { tx in
+            var source = try tx.source() ?? SourceRecord(repo: repo, branch: branch, path: path)
+            source.repo = repo
             source.branch = branch
-            source.path = configuration.manifestsPath
-            source.controllerPid = getpid()
+            source.path = path
+            source.controllerPid = pid
             source.controllerStartedAt = tx.now
-            lastSourceError = source.lastError
             _ = try tx.putSource(source)
-            try tx.appendEvent(.normal, reason: "ControllerStarted",
-                               message: "controller \(getpid()) started on \(configuration.displayRepository) (\(branch), path \(configuration.manifestsPath))")
+            try tx.appendEvent(.normal, reason: EventReason.controllerStarted.rawValue,
+                               message: "controller \(pid) started on \(repo) (\(branch), path \(path))")
         }
+    }
+
+    func replicaID(_ name: String, _ key: ReplicaKey) -> ReplicaID {
+        ReplicaID(deployment: name, replica: key.index, generation: key.generation)
     }
 }

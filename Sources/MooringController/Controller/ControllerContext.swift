@@ -2,70 +2,58 @@ import Foundation
 import Logging
 import MooringGit
 import MooringManifests
+import MooringStatus
 import MooringStore
 import MooringSupervisor
 
-/// The parts every step of the controller shares: the store, the supervisor, the Git
-/// source, where state lives and how to render a replica. All `Sendable`, so rollouts
-/// run as independent tasks.
+/// The parts every step of the controller shares: the store, the replica runner, the Git
+/// source, where state lives and how to render a replica. All `Sendable`.
 struct ControllerContext: Sendable {
     let configuration: ControllerConfiguration
     let layout: StateLayout
     let store: StateStore
-    let supervisor: Supervisor
+    let runner: any ReplicaRunner
     let source: GitSource
     let renderer: ReplicaRenderer
     let logger: Logger
 
-    /// Exports `revision` to `<state>/revisions/<sha>/` (idempotent).
-    func export(_ revision: String) throws -> URL {
+    /// Exports `revision` to `<state>/revisions/<sha>/` (idempotent), off the cooperative pool.
+    func export(_ revision: String) async throws -> URL {
         guard let id = ObjectID(hex: revision) else {
             throw ControllerError(.configuration, "`\(revision)` is not a commit id")
         }
-        return try source.export(commit: id, into: layout.revisions)
+        let source = self.source
+        let directory = layout.revisions
+        return try await Blocking.run { try source.export(commit: id, into: directory) }
     }
 
     /// Runs a write to the state store. A failure (a full disk, a damaged file) is logged
-    /// with what was being recorded and what to check; the caller carries on with what it
-    /// knows, and the next reconcile writes the state again.
+    /// loudly with what was being recorded and what to check, and returns nil: the caller
+    /// decides what happens next (the loop retries what it could not record).
     @discardableResult
-    func persist<T>(_ what: @autoclosure () -> String, _ body: (StateStore) throws -> T) -> T? {
+    func persist<T: Sendable>(_ what: String, _ body: @escaping @Sendable (StoreTransaction) throws -> T) async -> T? {
         do {
-            return try body(store)
+            return try await store.write(body)
         } catch {
-            logger.error("cannot record \(what()) in \(layout.database.path): \(error); check free disk space and the file's permissions — the next reconcile writes it again")
+            logger.error("cannot record \(what) in \(layout.database.path): \(error); check free disk space and the file's permissions — it is retried")
             return nil
         }
     }
 
-    /// Writes an event; a failure to record one is logged, never fatal.
-    func event(_ type: EventType, _ reason: String, _ message: String, deployment: String? = nil) {
+    /// Writes an event (and logs it); a failure to record one is logged, never fatal.
+    func event(_ type: EventType, _ reason: EventReason, _ message: String, deployment: String? = nil) async {
+        log(type, message, deployment: deployment)
+        await persist("event \(reason.rawValue)") { tx in
+            _ = try tx.appendEvent(type, reason: reason.rawValue, message: message, deployment: deployment)
+        }
+    }
+
+    func log(_ type: EventType, _ message: String, deployment: String?) {
+        let metadata: Logger.Metadata = deployment.map { ["deployment": "\($0)"] } ?? [:]
         if type == .warning {
-            logger.warning("\(message)", metadata: deployment.map { ["deployment": "\($0)"] } ?? [:])
+            logger.warning("\(message)", metadata: metadata)
         } else {
-            logger.info("\(message)", metadata: deployment.map { ["deployment": "\($0)"] } ?? [:])
-        }
-        do {
-            try store.appendEvent(type, reason: reason, message: message, deployment: deployment)
-        } catch {
-            logger.error("cannot record event \(reason): \(error)")
+            logger.info("\(message)", metadata: metadata)
         }
     }
-}
-
-extension ResolvedDeployment {
-    /// The canonical JSON as text, as stored in `desiredSpec` / `appliedSpec`.
-    var storedJSON: String { String(decoding: canonicalJSON(), as: UTF8.self) }
-
-    /// Decodes a spec stored by `storedJSON`.
-    static func fromStored(_ text: String?) -> ResolvedDeployment? {
-        guard let text else { return nil }
-        return try? JSONDecoder().decode(ResolvedDeployment.self, from: Data(text.utf8))
-    }
-}
-
-/// The 7-character form of a commit id, for messages.
-func short(_ revision: String?) -> String {
-    guard let revision else { return "-" }
-    return String(revision.prefix(7))
 }

@@ -35,7 +35,7 @@ public struct PlanPreview: Sendable {
         var observed: [ObservedDeployment] = []
         if FileManager.default.fileExists(atPath: layout.database.path) {
             let store = try StateStore(readOnlyPath: layout.database)
-            observed = try store.deployments().map(ObservedDeployment.init)
+            observed = try store.deployments().map { try ObservedDeployment($0) }
         }
         return PlanPreview(commit: commit, diagnostics: set.diagnostics,
                            steps: Planner.plan(desired: set.deployments, observed: observed))

@@ -20,17 +20,11 @@ struct ReplicaRenderer: Sendable {
         self.baseEnvironment = environment.filter { Self.inherited.contains($0.key) }
     }
 
-    /// The generation a spec's replicas belong to: the first 12 hex digits of its template
-    /// hash, so scaling keeps the generation and anything else changes it.
-    static func generation(of spec: ResolvedDeployment) -> String {
-        String(spec.templateHash.prefix(12))
-    }
-
-    func replicaID(_ spec: ResolvedDeployment, replica: Int) -> ReplicaID {
-        ReplicaID(deployment: spec.name, replica: replica, generation: Self.generation(of: spec))
-    }
-
-    func render(_ spec: ResolvedDeployment, replica: Int, port: Int, revision: String) -> ReplicaSpec {
+    /// The process for replica `replica` of `spec` in `generation`: besides the template
+    /// values, its environment carries markers (state directory, deployment, generation,
+    /// replica, spec hash, revision) by which recovery recognises it without a record.
+    func render(_ spec: ResolvedDeployment, replica: Int, port: Int, revision: String,
+                generation: String = "", specHash: String = "") -> ReplicaSpec {
         let revisionDir = layout.revisions.appendingPathComponent(revision).path
         var values: [TemplateVariable: String] = [
             .port: String(port),
@@ -49,6 +43,8 @@ struct ReplicaRenderer: Sendable {
         for (variable, value) in values { environment[variable.environmentName] = value }
         for (key, value) in spec.env { environment[key] = render(value) }
         environment[OrphanScanner.markerVariable] = layout.root.path
+        environment[OrphanScanner.generationVariable] = generation
+        environment[OrphanScanner.specHashVariable] = specHash
 
         var workingDirectory = render(spec.workingDir)
         if !workingDirectory.hasPrefix("/") {

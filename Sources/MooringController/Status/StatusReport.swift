@@ -1,86 +1,69 @@
 import Foundation
 import MooringManifests
+import MooringStatus
 import MooringStore
+import MooringSupervisor
 
-/// What `mooring status` shows, read from the state store — whether or not a controller
-/// is running (and it says which). Its JSON form is stable: fields are only ever added.
-public struct StatusReport: Codable, Sendable, Equatable {
-    /// The source header.
-    public struct Source: Codable, Sendable, Equatable {
-        public var repo: String
-        public var branch: String
-        public var path: String
-        /// Last fetched commit (full SHA) and its subject.
-        public var commit: String?
-        public var subject: String?
-        public var lastFetch: Date?
-        public var nextFetch: Date?
-        /// The source's current error: fetch failure, missing path, or a rejected commit
-        /// with every diagnostic (`file:line:column: …`, one per line).
-        public var error: String?
-        /// Whether a controller holds the state directory, and its pid.
-        public var controllerRunning: Bool
-        public var controllerPid: Int32?
-    }
-
-    /// One deployment's row.
-    public struct Deployment: Codable, Sendable, Equatable {
-        public var name: String
-        /// `Synced`, `OutOfSync` or `Unknown`.
-        public var sync: String
-        /// `Healthy`, `Progressing`, `Degraded`, `Suspended`, `Missing` or `Unknown`.
-        public var health: String
-        public var readyReplicas: Int
-        public var replicas: Int
-        /// Revisions, kept apart: what Git wants, what was last attempted, what serves.
-        public var desiredRevision: String
-        public var attemptedRevision: String?
-        public var appliedRevision: String?
-        public var modelVersion: String?
-        public var endpoint: String?
-        public var createdAt: Date
-        public var updatedAt: Date
-        /// Why it is not green, in words a person can act on.
-        public var message: String
-    }
-
-    public var source: Source?
-    public var deployments: [Deployment]
-
-    /// Every deployment `Synced` and `Healthy` at the last fetched commit, with no source error.
-    public var isSettled: Bool {
-        guard let source, let commit = source.commit, source.error == nil else { return false }
-        return deployments.allSatisfy {
-            $0.desiredRevision == commit && $0.sync == "Synced" && ($0.health == "Healthy" || $0.health == "Suspended")
-        }
-    }
-
-    /// Whether any deployment is `Degraded`.
-    public var isDegraded: Bool { deployments.contains { $0.health == "Degraded" } }
-
+extension StatusReport {
     /// Reads the report from `stateDirectory`; throws a clear error if there is no state.
+    ///
+    /// While a controller holds the state directory, each row is what it summarized after
+    /// its last transition. When none does, nothing keeps the rows true, so the words are
+    /// computed again here from the recorded facts and what this reader sees itself:
+    /// every recorded process is checked (pid + start time), and a vanished one makes the
+    /// deployment `Unknown` instead of echoing the last stored word.
     public static func load(stateDirectory: URL, only name: String? = nil) throws -> StatusReport {
         let layout = StateLayout(root: stateDirectory)
         let store = try StateStore(readOnlyPath: layout.database)
         let holder = StateLock.holder(at: layout.lock)
-        return try store.read { tx in
-            let source = try tx.source().map {
-                Source(repo: $0.repo, branch: $0.branch, path: $0.path, commit: $0.lastFetchedCommit,
-                       subject: $0.lastFetchedSubject, lastFetch: $0.lastFetchAt,
-                       nextFetch: holder == nil ? nil : $0.nextFetchAt, error: $0.lastError,
-                       controllerRunning: holder != nil, controllerPid: holder)
-            }
-            let deployments = try tx.deployments().filter { name == nil || $0.name == name }.map { record in
-                let spec = ResolvedDeployment.fromStored(record.appliedSpec) ?? ResolvedDeployment.fromStored(record.desiredSpec)
-                return Deployment(
-                    name: record.name, sync: record.sync.rawValue, health: record.health.rawValue,
-                    readyReplicas: record.readyReplicas, replicas: record.desiredReplicas,
-                    desiredRevision: record.desiredRevision, attemptedRevision: record.attemptedRevision,
-                    appliedRevision: record.appliedRevision, modelVersion: spec?.model?.version,
-                    endpoint: record.endpoint, createdAt: record.createdAt, updatedAt: record.updatedAt,
-                    message: record.message)
-            }
-            return StatusReport(source: source, deployments: deployments)
+        let (sourceRecord, records, rows) = try store.read { tx in
+            (try tx.source(), try tx.deployments().filter { name == nil || $0.name == name }, try tx.replicas())
         }
+        let source = sourceRecord.map {
+            Source(repo: $0.repo, branch: $0.branch, path: $0.path, commit: $0.lastFetchedCommit,
+                   subject: $0.lastFetchedSubject, lastFetch: $0.lastFetchAt,
+                   nextFetch: holder == nil ? nil : $0.nextFetchAt, error: $0.lastError,
+                   controllerRunning: holder != nil, controllerPid: holder, tipRejected: $0.tipRejected)
+        }
+        let rowsByDeployment = Dictionary(grouping: rows, by: \.deployment)
+        let deployments = records.map { record in
+            var summary = StatusSummary(sync: record.sync, health: record.health,
+                                        readyReplicas: record.readyReplicas, message: record.message)
+            var version: String?
+            do {
+                let machine = try DeploymentMachine(record: record, replicas: rowsByDeployment[record.name] ?? [])
+                version = (machine.applied ?? machine.desired).spec.model?.version
+                if holder == nil {
+                    summary = StatusSummary.of(offlineFacts(machine))
+                }
+            } catch {
+                summary = StatusSummary(sync: .unknown, health: .unknown, readyReplicas: 0, message: "\(error)")
+            }
+            return Deployment(
+                name: record.name, sync: summary.sync.rawValue, health: summary.health.rawValue,
+                readyReplicas: summary.readyReplicas, replicas: record.desiredReplicas,
+                desiredRevision: record.desiredRevision, attemptedRevision: record.attemptedRevision,
+                appliedRevision: record.appliedRevision, modelVersion: version,
+                rolloutPhase: record.rolloutPhase?.rawValue, endpoint: record.endpoint,
+                createdAt: record.createdAt, updatedAt: record.updatedAt, message: summary.message)
+        }
+        return StatusReport(source: source, deployments: deployments)
+    }
+
+    /// The machine's facts with no controller running: each serving replica's process is
+    /// checked here.
+    private static func offlineFacts(_ machine: DeploymentMachine) -> DeploymentFacts {
+        var facts = machine.facts
+        facts.controllerRunning = false
+        for (offset, replica) in facts.serving.enumerated() {
+            let slot = machine.replicas.values.first { $0.key.generation == machine.servingGeneration && $0.key.index == replica.index }
+            guard let identity = slot?.identity else {
+                facts.serving[offset].alive = false
+                continue
+            }
+            let current = ProcessIdentity.current(pid: identity.pid)
+            facts.serving[offset].alive = current?.startTime == identity.startTime
+        }
+        return facts
     }
 }

@@ -2,7 +2,7 @@
 public struct ControllerError: Error, CustomStringConvertible, Sendable {
     /// The kind of failure; a struct so new kinds can be added without breaking callers.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case locked, stateDirectory, source, store, configuration }
+        private enum Value: String { case locked, stateDirectory, source, store, configuration, notRunning }
         private let value: Value
         private init(_ value: Value) { self.value = value }
         /// Another controller holds the state directory's lock.
@@ -13,6 +13,8 @@ public struct ControllerError: Error, CustomStringConvertible, Sendable {
         public static let source = Code(.source)
         /// The state store cannot be opened.
         public static let store = Code(.store)
+        /// No controller runs on the state directory (a command needs one).
+        public static let notRunning = Code(.notRunning)
         /// The controller's own settings are unusable.
         public static let configuration = Code(.configuration)
         public var description: String { value.rawValue }

@@ -13,10 +13,27 @@ public enum OrphanScanner {
     /// The environment variable that marks a replica process and its children.
     public static let markerVariable = "MOORING_MANAGED_BY"
 
+    /// The generation of the replica a process belongs to.
+    public static let generationVariable = "MOORING_GENERATION"
+    /// The spec hash the replica runs.
+    public static let specHashVariable = "MOORING_SPEC_HASH"
+
     /// A process carrying the marker.
     public struct Found: Hashable, Sendable {
         public var pid: Int32
         public var processGroup: Int32
+        /// Its `MOORING_*` and `PORT` variables: which deployment, generation, replica,
+        /// spec hash and revision it serves, and on which port.
+        public var markers: [String: String] = [:]
+
+        public init(pid: Int32, processGroup: Int32, markers: [String: String] = [:]) {
+            self.pid = pid
+            self.processGroup = processGroup
+            self.markers = markers
+        }
+
+        /// Whether it leads its process group (the replica's own process, not a child).
+        public var isGroupLeader: Bool { pid == processGroup }
     }
 
     /// Every live process (other than this one) whose environment carries the marker for `stateDirectory`.
@@ -28,11 +45,17 @@ public enum OrphanScanner {
         for entry in entries {
             guard let pid = Int32(entry), pid != me else { continue }
             guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
-            let matches = data.split(separator: 0, omittingEmptySubsequences: true).contains { Array($0) == needle }
-            guard matches else { continue }
+            let variables = data.split(separator: 0, omittingEmptySubsequences: true)
+            guard variables.contains(where: { Array($0) == needle }) else { continue }
             let group = getpgid(pid)
             guard group > 0 else { continue }
-            found.append(Found(pid: pid, processGroup: group))
+            var markers: [String: String] = [:]
+            for variable in variables where variable.starts(with: Array("MOORING_".utf8)) || variable.starts(with: Array("PORT=".utf8)) {
+                let text = String(decoding: variable, as: UTF8.self)
+                guard let equals = text.firstIndex(of: "=") else { continue }
+                markers[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            found.append(Found(pid: pid, processGroup: group, markers: markers))
         }
         return found
     }

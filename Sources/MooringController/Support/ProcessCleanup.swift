@@ -21,8 +21,9 @@ public enum ProcessCleanup {
             groups.insert(orphan.processGroup)
         }
         await OrphanScanner.terminate(groups: groups, grace: grace)
+        let count = groups.count
         if let store {
-            try store.write { tx in
+            try await store.write { tx in
                 for replica in try tx.replicas() {
                     if let id = replica.id { _ = try tx.deleteReplica(id: id) }
                 }
@@ -33,7 +34,7 @@ public enum ProcessCleanup {
                         d.message = "stopped by `mooring down`; the next `mooring run` starts it again"
                     }
                 }
-                try tx.appendEvent(.normal, reason: "Down", message: "`mooring down` stopped \(groups.count) model process group\(groups.count == 1 ? "" : "s")")
+                try tx.appendEvent(.normal, reason: "Down", message: "`mooring down` stopped \(count) model process group\(count == 1 ? "" : "s")")
             }
         }
         return groups.count

@@ -27,9 +27,18 @@ extension GitSource {
 }
 
 extension ObservedDeployment {
-    /// What the planner needs from a stored deployment.
-    init(_ record: DeploymentRecord) {
-        self.init(name: record.name, applied: ResolvedDeployment.fromStored(record.appliedSpec),
+    /// What the planner needs from a stored deployment; throws when the stored applied
+    /// spec cannot be decoded (a plan must not pretend nothing runs).
+    init(_ record: DeploymentRecord) throws {
+        var applied: ResolvedDeployment?
+        if let text = record.appliedSpec {
+            do {
+                applied = try JSONDecoder().decode(ResolvedDeployment.self, from: Data(text.utf8))
+            } catch {
+                throw UnreadableDeployment(name: record.name, reason: "its applied spec does not decode: \(error)")
+            }
+        }
+        self.init(name: record.name, applied: applied,
                   quarantinedSpecHash: record.quarantinedSpecHash, quarantineReason: record.quarantineReason)
     }
 }

@@ -26,7 +26,7 @@ extension Mooring {
             guard !rollouts.isEmpty else { print("no rollouts"); return }
             let rows = rollouts.map { r -> [String] in
                 let duration = r.finishedAt.map { compactDuration(Int($0.timeIntervalSince(r.startedAt).rounded())) } ?? "-"
-                return [r.deployment, shortRevision(r.revision), shortRevision(r.fromRevision), r.strategy, r.outcome.rawValue,
+                return [r.deployment, shortRevision(r.revision), shortRevision(r.fromRevision), r.strategy.rawValue, r.outcome.rawValue,
                         iso(r.startedAt), duration, r.reason ?? ""]
             }
             print(renderTable(["DEPLOYMENT", "REVISION", "FROM", "STRATEGY", "OUTCOME", "STARTED", "DURATION", "REASON"], rows))

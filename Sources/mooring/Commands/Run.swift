@@ -1,8 +1,9 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import MooringController
+import MooringSupervisor
+import ServiceLifecycle
 
 extension Mooring {
     /// `mooring run`: the controller.
@@ -11,8 +12,8 @@ extension Mooring {
             abstract: "Run the controller: keep this host's models equal to the Git ref.",
             discussion: """
             With no flags inside a Git checkout it deploys ./manifests of the current branch \
-            with state in .mooring. SIGHUP fetches now; SIGTERM/SIGINT stop the controller \
-            and leave the models running (the next controller adopts them).
+            with state in .mooring. SIGHUP fetches now and reads the request queue; SIGTERM/SIGINT stop \
+            the controller and leave the models running (the next controller adopts them).
             """
         )
 
@@ -66,42 +67,38 @@ extension Mooring {
                 repository: source.repository, reference: source.reference, manifestsPath: source.path,
                 stateDirectory: stateDirectory, interval: interval.duration,
                 portRange: parsedPortRange ?? 20000...29999, credentials: source.credentials)
+            let supervisor = Supervisor(portRange: configuration.portRange, logger: logger)
             let controller: Controller
             do {
-                controller = try Controller(configuration: configuration, logger: logger)
+                controller = try Controller(configuration: configuration, runner: supervisor, logger: logger)
             } catch {
                 printError("mooring run: \(error)")
                 throw ExitCode(1)
             }
             logger.info("controller \(getpid()) watching \(configuration.displayRepository) (\(configuration.reference), path \(configuration.manifestsPath)), state in \(stateDirectory.path)")
-            let signals = SignalWatcher(
-                onSync: { controller.requestSync() },
-                onStop: { controller.requestShutdown() })
-            try await controller.run()
-            withExtendedLifetime((lock, signals)) {}
+            // The supervisor starts first and stops last: the controller's loop ends before
+            // the supervisor lets go of its processes (which keep running).
+            let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: SupervisorService(supervisor: supervisor)),
+                    .init(service: controller, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+            try await group.run()
+            withExtendedLifetime(lock) {}
             logger.info("controller stopped; model processes keep running")
         }
     }
 }
 
-/// Turns SIGHUP into a sync and SIGTERM/SIGINT into a graceful stop, through dispatch
-/// sources (no work in a signal handler).
-final class SignalWatcher: @unchecked Sendable { // sources are only touched in init and deinit
-    private let sources: [any DispatchSourceSignal]
+/// The supervisor as a service: it watches and probes model processes until graceful
+/// shutdown, then stops watching without stopping them (the next controller adopts them).
+struct SupervisorService: Service {
+    let supervisor: Supervisor
 
-    init(onSync: @escaping @Sendable () -> Void, onStop: @escaping @Sendable () -> Void) {
-        var sources: [any DispatchSourceSignal] = []
-        for (number, action) in [(SIGHUP, onSync), (SIGTERM, onStop), (SIGINT, onStop)] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: action)
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    deinit {
-        for source in sources { source.cancel() }
+    func run() async throws {
+        try? await gracefulShutdown()
+        await supervisor.shutdown()
     }
 }

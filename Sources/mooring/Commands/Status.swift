@@ -1,13 +1,23 @@
 import ArgumentParser
 import Foundation
 import MooringController
+import MooringStatus
 
 extension Mooring {
     /// `mooring status`: where every deployment stands, from the state store.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the source and every deployment's sync and health.",
-            discussion: "--wait exits 0 once every deployment is Synced and Healthy at the fetched commit, 1 on timeout or Degraded."
+            discussion: """
+            --wait exits 0 once every deployment is Synced and Healthy at the fetched commit; 1 at once \
+            when one is Degraded or Unknown, the tip commit is rejected, or no controller runs to change \
+            anything; 1 on timeout.
+
+            Examples:
+              mooring status
+              mooring status iris -o json
+              mooring status --wait --timeout 5m   # in a deploy script
+            """
         )
 
         enum Output: String, ExpressibleByArgument, CaseIterable { case table, json }
@@ -32,15 +42,15 @@ extension Mooring {
             if wait {
                 let clock = ContinuousClock()
                 let deadline = clock.now.advanced(by: timeout.duration)
-                while !report.isSettled && !report.isDegraded && clock.now < deadline {
+                while !report.isSettled && report.failure == nil && clock.now < deadline {
                     try await Task.sleep(for: .milliseconds(250))
                     report = try load(directory)
                 }
             }
             print(output == .json ? stableJSON(report) : render(report))
             if wait {
-                if report.isSettled && !report.isDegraded { return }
-                printError(report.isDegraded ? "mooring status: a deployment is Degraded" : "mooring status: not Synced and Healthy within \(timeout.duration)")
+                if report.isSettled && report.failure == nil { return }
+                printError("mooring status: " + (report.failure ?? "not Synced and Healthy within \(timeout.duration)"))
                 throw ExitCode(1)
             }
         }
@@ -76,10 +86,11 @@ extension Mooring {
                 lines.append(name.map { "no deployment named \($0)" } ?? "no deployments")
             } else {
                 let rows = report.deployments.map { d in
-                    [d.name, d.sync, d.health, "\(d.readyReplicas)/\(d.replicas)", shortRevision(d.desiredRevision),
-                     shortRevision(d.appliedRevision), d.endpoint ?? "-", age(since: d.createdAt), d.message]
+                    [d.name, d.sync, d.health, "\(d.readyReplicas)/\(d.replicas)", d.modelVersion ?? "-",
+                     shortRevision(d.desiredRevision), shortRevision(d.appliedRevision), d.endpoint ?? "-",
+                     age(since: d.createdAt), d.message]
                 }
-                lines.append(renderTable(["NAME", "SYNC", "HEALTH", "READY", "DESIRED", "APPLIED", "ENDPOINT", "AGE", "MESSAGE"], rows))
+                lines.append(renderTable(["NAME", "SYNC", "HEALTH", "READY", "VERSION", "DESIRED", "APPLIED", "ENDPOINT", "AGE", "MESSAGE"], rows))
             }
             return lines.joined(separator: "\n")
         }

@@ -1,43 +1,81 @@
 import ArgumentParser
 import Foundation
 import MooringController
+import MooringStatus
 
 extension Mooring {
-    /// `mooring sync [--retry NAME]`: fetch and reconcile now.
-    struct Sync: ParsableCommand {
+    /// `mooring sync [NAME] [--retry]`: fetch and reconcile now.
+    struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Ask the running controller to fetch and reconcile now (sends it SIGHUP).",
-            discussion: "--retry NAME first lifts the quarantine of NAME's failed spec, so the controller tries it again.")
+            abstract: "Ask the running controller to fetch and reconcile now.",
+            discussion: """
+            --retry NAME lifts the quarantine of NAME's failed spec, so the controller tries it again.
+
+            Examples:
+              mooring sync                 # fetch now instead of at the next poll
+              mooring sync --retry iris    # try iris's quarantined spec again
+            """)
 
         @OptionGroup var global: GlobalOptions
 
         @Option(help: ArgumentHelp("Retry the quarantined spec of this deployment.", valueName: "name"))
         var retry: String?
 
-        func run() throws {
-            let layout = StateLayout(root: global.resolvedStateDirectory)
-            guard let pid = StateLock.holder(at: layout.lock) else {
-                printError("mooring sync: no controller is running on \(layout.root.path); start one with `mooring run`")
-                throw ExitCode(1)
-            }
-            if let name = retry {
-                do {
-                    switch try Retry.liftQuarantine(of: name, layout: layout) {
-                    case let .lifted(hash):
-                        print("lifted the quarantine of \(name)'s spec \(hash.prefix(12))")
-                    case .notQuarantined:
-                        print("\(name) has no quarantined spec; nothing to retry")
-                    }
-                } catch {
-                    printError("mooring sync: \(error)")
-                    throw ExitCode(1)
-                }
-            }
-            guard kill(pid, SIGHUP) == 0 else {
-                printError("mooring sync: cannot signal controller pid \(pid): \(String(cString: strerror(errno)))")
-                throw ExitCode(1)
-            }
-            print("asked controller \(pid) to sync")
+        func run() async throws {
+            try await sendRequest(retry == nil ? .sync : .retry, deployment: retry, command: "sync", global: global)
         }
+    }
+
+    /// `mooring suspend NAME`: leave a deployment as it runs and ignore Git for it.
+    struct Suspend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Suspend a deployment: it keeps running as it is and ignores Git until resumed.",
+            discussion: "Example:\n  mooring suspend iris && mooring status iris   # HEALTH Suspended")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The deployment.")
+        var name: String
+
+        func run() async throws {
+            try await sendRequest(.suspend, deployment: name, command: "suspend", global: global)
+        }
+    }
+
+    /// `mooring resume NAME`: follow Git again.
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resume a suspended deployment: it follows Git again.",
+            discussion: "Example:\n  mooring resume iris")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The deployment.")
+        var name: String
+
+        func run() async throws {
+            try await sendRequest(.resume, deployment: name, command: "resume", global: global)
+        }
+    }
+}
+
+/// Sends a request to the running controller and prints what became of it.
+private func sendRequest(_ action: IntentAction, deployment: String?, command: String, global: GlobalOptions) async throws {
+    let layout = StateLayout(root: global.resolvedStateDirectory)
+    do {
+        switch try await ControllerRequests.send(action, deployment: deployment, layout: layout) {
+        case let .handled(outcome) where outcome == "done":
+            print("\(command): the controller handled it\(deployment.map { " for \($0)" } ?? ""); `mooring status` shows the result")
+        case let .handled(outcome):
+            printError("mooring \(command): \(outcome)")
+            throw ExitCode(1)
+        case .pending:
+            print("\(command): asked the controller; it has not handled the request yet (it is busy or stopping) — it will")
+        }
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        printError("mooring \(command): \(error)")
+        throw ExitCode(1)
     }
 }

@@ -1,0 +1,97 @@
+import Foundation
+import MooringStatus
+import MooringSupervisor
+
+extension Controller {
+    /// Carries out one action of a recorded transition. Starts, stops and preparations run
+    /// as work items (off the loop); their outcomes come back as messages.
+    func schedule(_ action: DeploymentAction, for name: String) {
+        switch action {
+        case let .prepare(revision):
+            let context = self.context
+            let inbox = inboxContinuation
+            workContinuation.yield {
+                let failure: String?
+                do {
+                    _ = try await context.export(revision)
+                    failure = nil
+                } catch {
+                    failure = "\(error)"
+                }
+                inbox.yield(.input(name, .prepared(revision: revision, failure: failure)))
+            }
+        case let .start(key, target):
+            let id = replicaID(name, key)
+            guard startsInFlight.insert(id).inserted else { return }
+            let context = self.context
+            let inbox = inboxContinuation
+            workContinuation.yield {
+                let outcome = await Self.start(id, target: target, context: context)
+                inbox.yield(.startDone(name, key, outcome))
+            }
+        case let .stop(key, why):
+            let id = replicaID(name, key)
+            if startsInFlight.contains(id) {
+                stopWhenStarted.insert(id)
+                return
+            }
+            guard stopsInFlight.insert(id).inserted else { return }
+            let runner = context.runner
+            let logger = context.logger
+            let inbox = inboxContinuation
+            workContinuation.yield {
+                logger.debug("stopping replica \(id): \(why)")
+                await runner.stop(id)
+                inbox.yield(.stopDone(name, key))
+            }
+        case let .wake(at):
+            if let scheduled = scheduledWakes[name], scheduled <= at, scheduled > now() { return }
+            scheduledWakes[name] = at
+            let delay = max(0, at.timeIntervalSince(now()))
+            let clock = self.clock
+            let inbox = inboxContinuation
+            workContinuation.yield { [weak self] in
+                do { try await clock.sleep(for: .milliseconds(Int64(delay * 1000) + 1)) } catch { return }
+                await self?.woke(name, at: at)
+                inbox.yield(.input(name, .tick))
+            }
+        case let .event(type, _, message):
+            context.log(type, message, deployment: name)
+        case .history, .delete:
+            break
+        }
+    }
+
+    private func woke(_ name: String, at: Date) {
+        if scheduledWakes[name] == at { scheduledWakes[name] = nil }
+    }
+
+    /// Exports the revision, takes a port, renders and spawns one replica.
+    static func start(_ id: ReplicaID, target: Target, context: ControllerContext) async -> StartOutcome {
+        do {
+            _ = try await context.export(target.revision)
+        } catch {
+            return .failed("cannot export revision \(short(target.revision)): \(error)", waiting: false)
+        }
+        let port: Int
+        do {
+            port = try await context.runner.allocatePort()
+        } catch let error as SupervisorError where error.code == .noFreePort {
+            return .failed("\(error)", waiting: true)
+        } catch {
+            return .failed("\(error)", waiting: false)
+        }
+        let spec = context.renderer.render(target.spec, replica: id.replica, port: port, revision: target.revision,
+                                           generation: id.generation, specHash: target.hash)
+        do {
+            let snapshot = try await context.runner.start(id, spec: spec)
+            guard let identity = snapshot.identity else {
+                return .failed("the supervisor reported no process for it", waiting: false)
+            }
+            return .started(port: port, identity: identity, at: snapshot.startedAt ?? Date())
+        } catch {
+            await context.runner.releasePort(port)
+            return .failed("\(error)", waiting: false)
+        }
+    }
+}

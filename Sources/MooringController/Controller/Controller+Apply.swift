@@ -1,0 +1,205 @@
+import Foundation
+import MooringGit
+import MooringManifests
+import MooringStatus
+import MooringStore
+import MooringSupervisor
+
+extension Controller {
+    /// Runs each input through its deployment's machine, writes every resulting
+    /// transition in one transaction, then carries out the actions. If the write fails
+    /// nothing is carried out, the machines keep their previous state, and the inputs are
+    /// sent again after a backoff: a transition is never acted on unrecorded.
+    func apply(_ inputs: [(String, DeploymentInput)]) async {
+        let at = now()
+        var transitions: [Transition] = []
+        var pending: [String: DeploymentMachine] = [:]
+        for (name, input) in inputs {
+            guard let before = pending[name] ?? machines[name] else {
+                if case let .desired(target) = input {
+                    var machine = DeploymentMachine(name: name, desired: target)
+                    let actions = machine.handle(.tick, now: at)
+                    transitions.append(Transition(name: name, before: nil, after: machine, actions: actions))
+                    pending[name] = machine
+                }
+                continue
+            }
+            var after = before
+            let actions = after.handle(input, now: at)
+            let transition = Transition(name: name, before: before, after: after, actions: actions)
+            if transition.changesState || !actions.isEmpty {
+                transitions.append(transition)
+            }
+            pending[name] = after
+        }
+        guard !transitions.isEmpty else { return }
+        guard await write(transitions) else {
+            retryLater(inputs)
+            return
+        }
+        storeFailures = 0
+        for transition in transitions {
+            machines[transition.name] = transition.deletes ? nil : transition.after
+            if transition.deletes { scheduledWakes[transition.name] = nil }
+            for action in transition.actions { schedule(action, for: transition.name) }
+        }
+    }
+
+    private func write(_ transitions: [Transition]) async -> Bool {
+        let written = transitions.filter(\.changesState)
+        guard !written.isEmpty else { return true }
+        let layout = context.layout
+        do {
+            try await context.store.write { tx in
+                for transition in written { try tx.record(transition, layout: layout) }
+            }
+            return true
+        } catch {
+            storeFailures += 1
+            let names = Set(written.map(\.name)).sorted().joined(separator: ", ")
+            context.logger.error("cannot record the state of \(names) in \(layout.database.path): \(error); nothing was changed on the host — check free disk space and the file's permissions; retrying in \(Int(retryDelay.seconds))s")
+            return false
+        }
+    }
+
+    /// Transient: 1 s doubling to 30 s while the store refuses writes.
+    var retryDelay: Duration { .seconds(min(30, 1 << min(storeFailures, 5))) }
+
+    private func retryLater(_ inputs: [(String, DeploymentInput)]) {
+        let delay = retryDelay
+        let clock = self.clock
+        let continuation = inboxContinuation
+        workContinuation.yield {
+            do { try await clock.sleep(for: delay) } catch { return }
+            for (name, input) in inputs { continuation.yield(.input(name, input)) }
+        }
+    }
+
+    /// A Git observation: every deployment Git defines gets its desired spec, every one it
+    /// no longer defines is removed — in the planner's order (removals first).
+    func apply(_ observation: GitObservation) async {
+        switch observation {
+        case let .valid(commit, set):
+            planCount += 1
+            let observed = machines.values.map {
+                ObservedDeployment(name: $0.name, applied: $0.applied?.spec,
+                                   quarantinedSpecHash: $0.quarantine?.specHash, quarantineReason: $0.quarantine?.reason)
+            }
+            let plan = Planner.plan(desired: set.deployments, observed: observed)
+            context.logger.debug("planned \(plan.filter { $0.action.changesHost }.count) changes at \(commit.id.short)")
+            let specs = Dictionary(uniqueKeysWithValues: set.deployments.map { ($0.name, $0) })
+            var inputs: [(String, DeploymentInput)] = []
+            for step in plan where unreadable[step.name] == nil {
+                if let spec = specs[step.name] {
+                    inputs.append((step.name, .desired(Target(spec: spec, revision: commit.id.hex))))
+                } else if machines[step.name] != nil {
+                    inputs.append((step.name, .removed(revision: commit.id.hex)))
+                }
+            }
+            await apply(inputs)
+        case let .rejected(commit, set):
+            let first = set.diagnostics.first { $0.severity == .error }
+            let resolved = Dictionary(uniqueKeysWithValues: set.deployments.map { ($0.name, $0) })
+            var inputs: [(String, DeploymentInput)] = []
+            for machine in machines.values {
+                // Unaffected when the rejected commit resolves it to the very spec Git wants now.
+                if let spec = resolved[machine.name], spec.specHash == machine.desired.hash {
+                    if machine.rejection != nil { inputs.append((machine.name, .rejected(nil))) }
+                    continue
+                }
+                let file = set.origins[machine.name]?.file
+                let diagnostic = set.diagnostics.first { $0.severity == .error && $0.position.file == file } ?? first
+                let message = "commit \(commit.id.short) rejected: \(diagnostic?.description ?? "invalid manifests")"
+                if machine.rejection != message { inputs.append((machine.name, .rejected(message))) }
+            }
+            await apply(inputs)
+        }
+    }
+
+    /// A supervisor report about a replica.
+    func handle(_ event: ReplicaEvent) async {
+        let id = event.id
+        guard let machine = machines[id.deployment] else { return }
+        let key = ReplicaKey(generation: id.generation, index: id.replica)
+        guard machine.replicas[key] != nil else { return }
+        switch event.reason {
+        case "Exited", "CrashLoop", "Unready", "StartupTimeout", "Failed":
+            await context.event(.warning, EventReason(rawValue: event.reason) ?? .replicaExited,
+                                "replica \(id.replica): \(event.message)", deployment: id.deployment)
+        case "BackOff":
+            await context.event(.normal, .replicaBackOff, "replica \(id.replica): \(event.message)", deployment: id.deployment)
+        case "Stopped", "Stopping":
+            return // the stop's own completion reports it
+        case "Gone":
+            await apply([(id.deployment, .gone(key, reason: event.message))])
+            return
+        default:
+            break
+        }
+        let snapshot = event.snapshot
+        let observation = ReplicaObservation(
+            phase: ReplicaPhase(snapshot.state), identity: snapshot.identity, restarts: snapshot.restarts,
+            lastExit: snapshot.lastExit, readySince: snapshot.readySince, message: snapshot.message)
+        await apply([(id.deployment, .observed(key, observation))])
+    }
+
+    /// Reads the request queue (`mooring sync --retry`, `suspend`, `resume`) and feeds
+    /// each request to its machine; a request for an unknown deployment is answered so.
+    func consumeRequests() async {
+        let open: [IntentRecord]
+        do {
+            open = try await context.store.read { try $0.openIntents() }
+        } catch {
+            context.logger.error("cannot read the request queue in \(context.layout.database.path): \(error); requests are read again at the next sync")
+            return
+        }
+        guard !open.isEmpty else { return }
+        var inputs: [(String, DeploymentInput)] = []
+        var outcomes: [(Int64, String)] = []
+        for request in open {
+            guard let id = request.id else { continue }
+            guard let name = request.deployment else {
+                outcomes.append((id, "done"))
+                continue
+            }
+            guard machines[name] != nil else {
+                outcomes.append((id, "no deployment named \(name)"))
+                continue
+            }
+            switch request.action {
+            case .retry: inputs.append((name, .retry))
+            case .suspend: inputs.append((name, .suspend(true)))
+            case .resume: inputs.append((name, .suspend(false)))
+            case .sync, .startReplica, .stopReplica: break
+            }
+            outcomes.append((id, "done"))
+        }
+        await apply(inputs)
+        let completed = outcomes
+        await context.persist("the request outcomes") { tx in
+            for (id, outcome) in completed { try tx.completeIntent(id, outcome: outcome) }
+        }
+    }
+}
+
+extension ReplicaPhase {
+    /// The controller's word for a supervisor state.
+    init(_ state: ReplicaState) {
+        switch state {
+        case .starting: self = .starting
+        case .running: self = .running
+        case .ready: self = .ready
+        case .stopping: self = .stopping
+        case .exited: self = .exited
+        case .backoff: self = .backoff
+        case .crashLoop: self = .crashLoop
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `TimeInterval`.
+    var seconds: TimeInterval {
+        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import MooringManifests
+import MooringStatus
+import MooringSupervisor
+
+/// A spec at a commit: what a deployment runs or is to run. `hash` is the spec hash as
+/// stored (it may be of an older spec-hash version until the controller re-stamps it).
+public struct Target: Codable, Sendable, Equatable {
+    public var spec: ResolvedDeployment
+    public var revision: String
+    public var hash: String
+
+    public init(spec: ResolvedDeployment, revision: String, hash: String? = nil) {
+        self.spec = spec
+        self.revision = revision
+        self.hash = hash ?? spec.specHash
+    }
+}
+
+/// One replica slot: a generation (one per rollout) and an index within it.
+public struct ReplicaKey: Hashable, Codable, Sendable, Comparable, CustomStringConvertible {
+    public var generation: String
+    public var index: Int
+
+    public init(generation: String, index: Int) {
+        self.generation = generation
+        self.index = index
+    }
+
+    public static func < (a: ReplicaKey, b: ReplicaKey) -> Bool {
+        (a.generation, a.index) < (b.generation, b.index)
+    }
+
+    public var description: String { "\(generation)/\(index)" }
+}
+
+/// What the controller knows of one replica. Mirrors a row of the `replica` table.
+public struct ReplicaSlot: Codable, Sendable, Equatable {
+    public var key: ReplicaKey
+    public var specHash: String
+    public var revision: String
+    public var phase: ReplicaPhase
+    public var port: Int?
+    public var identity: ProcessIdentity?
+    public var restarts: Int = 0
+    public var lastExit: ExitStatus?
+    public var readySince: Date?
+    public var startedAt: Date
+    /// Why it is where it is, for people.
+    public var message: String?
+
+    public init(key: ReplicaKey, specHash: String, revision: String, phase: ReplicaPhase,
+                port: Int? = nil, identity: ProcessIdentity? = nil, startedAt: Date) {
+        self.key = key
+        self.specHash = specHash
+        self.revision = revision
+        self.phase = phase
+        self.port = port
+        self.identity = identity
+        self.startedAt = startedAt
+    }
+}
+
+/// A replica's state as the supervisor reports it.
+public struct ReplicaObservation: Sendable, Equatable {
+    public var phase: ReplicaPhase
+    public var identity: ProcessIdentity?
+    public var restarts: Int
+    public var lastExit: ExitStatus?
+    public var readySince: Date?
+    public var message: String?
+
+    public init(phase: ReplicaPhase, identity: ProcessIdentity? = nil, restarts: Int = 0,
+                lastExit: ExitStatus? = nil, readySince: Date? = nil, message: String? = nil) {
+        self.phase = phase
+        self.identity = identity
+        self.restarts = restarts
+        self.lastExit = lastExit
+        self.readySince = readySince
+        self.message = message
+    }
+}
+
+/// A failed spec that is not retried until Git changes it (or `mooring sync --retry`).
+public struct Quarantine: Codable, Sendable, Equatable {
+    public var specHash: String
+    public var reason: String
+}
+
+/// The rollout under way, persisted as JSON in the deployment's row on every transition.
+public struct RolloutState: Codable, Sendable, Equatable {
+    /// The JSON format's version: a newer controller reads older rows.
+    public static let formatVersion = 1
+    public var formatVersion: Int = RolloutState.formatVersion
+    public var kind: RolloutKind
+    public var phase: RolloutPhase
+    public var target: Target
+    /// The generation the rollout's replicas belong to (for a scale, the serving one).
+    public var generation: String
+    /// What served when it began.
+    public var fromHash: String?
+    public var fromRevision: String?
+    public var startedAt: Date
+    /// When the current progress deadline ends (reset when a restarted controller resumes).
+    public var deadline: Date
+    /// Whether the new replicas took over (applied); Surge drains after, Recreate before.
+    public var promoted: Bool = false
+    /// Why it failed, once it did.
+    public var failure: String?
+    /// What the current phase waits on, for status.
+    public var detail: String?
+    /// The phase last written to the history row.
+    public var recordedPhase: RolloutPhase?
+    /// Whether the history row is finished (a failed rollout kept without `autoRollback`).
+    public var closed: Bool = false
+}
+
+/// What makes a deployment's machine move.
+public enum DeploymentInput: Sendable, Equatable {
+    /// A valid commit wants this spec.
+    case desired(Target)
+    /// The deployment is gone from Git at this commit.
+    case removed(revision: String)
+    /// The tip commit was rejected and would have changed this deployment (nil: cleared).
+    case rejected(String?)
+    /// The revision export (and later, artifacts) for the rollout is ready, or failed.
+    case prepared(revision: String, failure: String?)
+    /// A replica's process was spawned.
+    case started(ReplicaKey, port: Int, identity: ProcessIdentity, at: Date)
+    /// A replica could not be spawned; `waiting` failures (no free port) are retried.
+    case startFailed(ReplicaKey, reason: String, waiting: Bool)
+    /// The supervisor reported a replica's state.
+    case observed(ReplicaKey, ReplicaObservation)
+    /// A stop finished: the replica's processes are gone.
+    case stopped(ReplicaKey)
+    /// Recovery found a recorded replica's process gone (or adopted it: `observed`).
+    case gone(ReplicaKey, reason: String)
+    /// A timer fired (deadlines, `minHealthySeconds`).
+    case tick
+    /// A restarted controller picks the machine up: re-issue what was in flight.
+    case resume
+    /// `mooring sync --retry`: lift the quarantine and try again.
+    case retry
+    /// `mooring suspend` (true) / `mooring resume` (false).
+    case suspend(Bool)
+}
+
+/// What the controller must do after a transition, once it is persisted.
+public enum DeploymentAction: Sendable, Equatable {
+    /// Export the revision (and fetch artifacts) the rollout needs; report `prepared`.
+    case prepare(revision: String)
+    /// Spawn the replica `key` running `target`; report `started` or `startFailed`.
+    case start(ReplicaKey, Target)
+    /// Stop the replica `key` (SIGTERM, grace, SIGKILL); report `stopped`.
+    case stop(ReplicaKey, why: String)
+    /// Send `tick` at this time.
+    case wake(at: Date)
+    /// Record an event.
+    case event(EventType, EventReason, String)
+    /// Record the rollout's history row (written with the transition).
+    case history(HistoryChange)
+    /// Every replica is gone after a removal: delete the deployment's row.
+    case delete
+}
+
+/// A change to the rollout history table.
+public enum HistoryChange: Sendable, Equatable {
+    case begin(kind: RolloutKind, revision: String, specHash: String, fromHash: String?, fromRevision: String?)
+    case phase(RolloutPhase)
+    case finish(RolloutOutcome, reason: String?)
+}

@@ -1,0 +1,70 @@
+import Foundation
+import MooringStore
+
+/// One deployment's step: its machine before and after an input, and the actions the
+/// input produced. Written to the store whole, before any action is carried out.
+struct Transition: Sendable {
+    var name: String
+    /// `nil` for a deployment seen for the first time.
+    var before: DeploymentMachine?
+    var after: DeploymentMachine
+    var actions: [DeploymentAction]
+
+    /// Whether anything must be written.
+    var changesState: Bool {
+        before != after || actions.contains {
+            switch $0 {
+            case .event, .history, .delete: return true
+            case .prepare, .start, .stop, .wake: return false
+            }
+        }
+    }
+
+    var deletes: Bool { actions.contains(.delete) }
+}
+
+extension StoreTransaction {
+    /// Writes a transition: the deployment row (or its deletion), the replica rows that
+    /// changed, the rollout history and the events — in the order the machine gave them.
+    func record(_ transition: Transition, layout: StateLayout) throws {
+        let name = transition.name
+        for action in transition.actions {
+            switch action {
+            case let .history(change):
+                try recordHistory(change, of: name)
+            case let .event(type, reason, message):
+                try appendEvent(type, reason: reason.rawValue, message: message, deployment: name)
+            case .prepare, .start, .stop, .wake, .delete:
+                break
+            }
+        }
+        if transition.deletes {
+            try deleteDeployment(named: name)
+            return
+        }
+        try upsertDeployment(try transition.after.record())
+        let old = transition.before?.replicas ?? [:]
+        for (key, slot) in transition.after.replicas where old[key] != slot {
+            try putReplica(slot.record(deployment: name, logPath: layout.logFile(deployment: name, replica: key.index).path))
+        }
+        for key in old.keys where transition.after.replicas[key] == nil {
+            try deleteReplica(deployment: name, generation: key.generation, index: key.index)
+        }
+    }
+
+    private func recordHistory(_ change: HistoryChange, of name: String) throws {
+        switch change {
+        case let .begin(kind, revision, specHash, fromHash, fromRevision):
+            try beginRollout(deployment: name, revision: revision, specHash: specHash,
+                             fromSpecHash: fromHash, fromRevision: fromRevision, strategy: kind)
+        case let .phase(phase):
+            if let open = try inProgressRollout(of: name), let id = open.id {
+                try setRolloutPhase(id: id, phase)
+            }
+        case let .finish(outcome, reason):
+            if let open = try inProgressRollout(of: name), let id = open.id {
+                try finishRollout(id: id, outcome: outcome, reason: reason)
+            }
+        }
+    }
+}
