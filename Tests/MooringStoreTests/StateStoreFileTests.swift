@@ -14,7 +14,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: url.path))
         #expect(url.lastPathComponent == "state.sqlite")
         #expect(try store.journalMode() == "wal")
-        #expect(try store.appliedMigrations() == ["v1"])
+        #expect(try store.appliedMigrations() == ["v1", "v2"])
     }
 
     @Test func readOnlyConnectionSeesCommittedWrites() throws {

@@ -13,10 +13,13 @@ extension DeploymentMachine {
             return
         }
         if isSuspended {
+            // Left as it runs: the serving replicas stay; a rollout under way is abandoned
+            // and the replicas it started are stopped.
             if let rollout, !rollout.phase.isTerminal || rollout.phase == .failed {
                 finish(rollout, .superseded, reason: "suspended", into: &actions)
             }
-            return // left exactly as it runs
+            stopStrays(into: &actions)
+            return
         }
         if rollout == nil, !desiredIsApplied, quarantine?.specHash != hash(of: desired) {
             begin(now: now, into: &actions)

@@ -80,7 +80,6 @@ public struct DeploymentMachine: Sendable, Equatable {
             } else {
                 rollout.phase = rollout.kind == .recreate ? .draining : .starting
                 self.rollout = rollout
-                actions.append(.history(.phase(rollout.phase)))
             }
         case let .started(key, port, identity, at):
             // The supervisor's own report may have come first: keep what it said.

@@ -1,0 +1,185 @@
+import Foundation
+import MooringManifests
+import MooringStatus
+import MooringStore
+import MooringSupervisor
+@testable import MooringController
+
+/// A deterministic world for one ``DeploymentMachine``: a fake supervisor whose processes
+/// start, become ready, crash and stop only when a test step says so, a manual clock,
+/// and restarts that go through the real persistence mapping (rows and back).
+struct MachineWorld {
+    /// A fake process.
+    struct Process: Equatable {
+        var pid: Int32
+        var specHash: String
+        var version: Int
+    }
+
+    static let epoch = Date(timeIntervalSince1970: 1_800_000_000)
+
+    var machine: DeploymentMachine
+    var now = MachineWorld.epoch
+    var processes: [ReplicaKey: Process] = [:]
+    var startsInFlight: [ReplicaKey: Target] = [:]
+    var stopsInFlight: Set<ReplicaKey> = []
+    var preparesInFlight: [String] = []
+    var history: [HistoryChange] = []
+    var events: [String] = []
+    var nextPid: Int32 = 1000
+    /// Whether the machine asked for its row to be deleted.
+    var deleted = false
+    var commits = 0
+    /// Versions whose processes crash-loop instead of becoming ready.
+    var broken: Set<Int> = []
+
+    init(version: Int, replicas: Int = 1, strategy: String = "Surge") {
+        commits += 1
+        machine = DeploymentMachine(name: "iris", desired: Self.target(version, replicas: replicas, strategy: strategy, commit: commits))
+        send(.tick)
+    }
+
+    static func revision(_ commit: Int) -> String {
+        String(repeating: String(commit % 10), count: 40)
+    }
+
+    static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false, commit: Int) -> Target {
+        let yaml = """
+            apiVersion: mooring.dev/v1alpha1
+            kind: ModelDeployment
+            metadata: {name: iris}
+            spec:
+              command: ["server", "--version", "\(version)", "--port", "{{port}}"]
+              replicas: \(replicas)
+              suspend: \(suspend)
+              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}
+            """
+        let set = ManifestSet.load(files: [ManifestFile(path: "manifests/iris.yaml", contents: Data(yaml.utf8))])
+        precondition(set.isValid, "\(set.diagnostics)")
+        return Target(spec: set.deployments[0], revision: revision(commit))
+    }
+
+    /// The version a spec hash runs.
+    func version(of hash: String) -> Int? {
+        let specs = [machine.desired, machine.applied, machine.rollout?.target].compactMap { $0 }
+        return specs.first { $0.hash == hash }.flatMap { Int($0.spec.command[2]) }
+            ?? processes.values.first { $0.specHash == hash }?.version
+    }
+
+    // MARK: Inputs and actions
+
+    mutating func send(_ input: DeploymentInput) {
+        let actions = machine.handle(input, now: now)
+        for action in actions {
+            switch action {
+            case let .prepare(revision): preparesInFlight.append(revision)
+            case let .start(key, target): startsInFlight[key] = target
+            case let .stop(key, _): stopsInFlight.insert(key)
+            case let .history(change): history.append(change)
+            case let .event(_, reason, message): events.append("\(reason.rawValue): \(message)")
+            case .delete: deleted = true
+            case .wake: break
+            }
+        }
+    }
+
+    /// Git moves to `version` at a new commit.
+    mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false) {
+        commits += 1
+        send(.desired(Self.target(version, replicas: replicas ?? machine.desired.spec.replicas, strategy: strategy,
+                                  suspend: suspend, commit: commits)))
+    }
+
+    mutating func finishPrepares() {
+        let revisions = preparesInFlight
+        preparesInFlight = []
+        for revision in revisions { send(.prepared(revision: revision, failure: nil)) }
+    }
+
+    /// Every start in flight spawns a process.
+    mutating func finishStarts() {
+        let starts = startsInFlight.sorted { $0.key < $1.key }
+        startsInFlight = [:]
+        for (key, target) in starts {
+            nextPid += 1
+            let identity = ProcessIdentity(pid: nextPid, startTime: UInt64(nextPid), processGroup: nextPid)
+            let version = Int(target.spec.command[2]) ?? 0
+            processes[key] = Process(pid: nextPid, specHash: target.hash, version: version)
+            send(.started(key, port: 20000 + Int(nextPid), identity: identity, at: now))
+        }
+    }
+
+    /// Every started process that is not stopping reports ready (or a crash loop when broken).
+    mutating func probe() {
+        for (key, process) in processes.sorted(by: { $0.key < $1.key }) {
+            guard let slot = machine.replicas[key], slot.phase == .starting || slot.phase == .running else { continue }
+            if broken.contains(process.version) {
+                send(.observed(key, ReplicaObservation(phase: .crashLoop, restarts: 5,
+                                                       lastExit: ExitStatus(code: 1, signal: nil, time: now))))
+            } else {
+                send(.observed(key, ReplicaObservation(phase: .ready, identity: slot.identity, readySince: now)))
+            }
+        }
+    }
+
+    /// Every stop in flight ends: the process is gone.
+    mutating func finishStops() {
+        let stops = stopsInFlight.sorted()
+        stopsInFlight = []
+        for key in stops {
+            processes[key] = nil
+            send(.stopped(key))
+        }
+    }
+
+    mutating func wait(_ seconds: TimeInterval) {
+        now = now.addingTimeInterval(seconds)
+        send(.tick)
+    }
+
+    /// The controller is SIGKILLed and started again: what was in flight is lost (a stop
+    /// in flight leaves its process running; a start in flight never spawned), the
+    /// machine is rebuilt from its rows, recorded processes are adopted or found gone, and
+    /// the machine resumes.
+    mutating func restart() throws {
+        let record = try machine.record()
+        let rows = machine.replicas.values.map { $0.record(deployment: machine.name, logPath: "/l") }
+        startsInFlight = [:]
+        stopsInFlight = []
+        preparesInFlight = []
+        machine = try DeploymentMachine(record: record, replicas: rows)
+        for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) {
+            if let process = processes[slot.key], slot.identity?.pid == process.pid {
+                send(.observed(slot.key, ReplicaObservation(phase: .running, identity: slot.identity)))
+            } else {
+                send(.gone(slot.key, reason: "no such process"))
+            }
+        }
+        send(.resume)
+    }
+
+    /// Lets the world run until nothing is in flight and no rollout is under way.
+    mutating func settle() {
+        for _ in 0..<50 {
+            finishPrepares()
+            finishStarts()
+            probe()
+            finishStops()
+            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty,
+               machine.rollout == nil || machine.rollout?.phase == .failed {
+                return
+            }
+            wait(5)
+        }
+    }
+
+    // MARK: What a user would see
+
+    /// Versions of the live processes, sorted.
+    var liveVersions: [Int] { processes.values.map(\.version).sorted() }
+
+    var summary: StatusSummary { StatusSummary.of(machine.facts) }
+
+    /// The version serving (applied).
+    var servingVersion: Int? { machine.applied.flatMap { version(of: $0.hash) } }
+}
