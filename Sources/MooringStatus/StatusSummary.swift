@@ -65,7 +65,8 @@ public struct StatusSummary: Sendable, Equatable {
         }
         if let quarantined = facts.quarantinedSpecHash, quarantined == facts.desiredSpecHash {
             let reason = facts.quarantineReason ?? "its rollout failed"
-            return (.degraded, "rollout of \(short(facts.desiredRevision)) failed: \(reason); not retried until Git changes it or `mooring sync --retry \(facts.name)`")
+            let keeps = facts.appliedRevision.map { "; \(short($0)) keeps serving" } ?? ""
+            return (.degraded, "rollout of \(short(facts.desiredRevision)) failed: \(reason)\(keeps); not retried until Git changes it or `mooring sync --retry \(facts.name)`")
         }
         guard facts.appliedSpecHash != nil else {
             return (.missing, "not deployed yet")

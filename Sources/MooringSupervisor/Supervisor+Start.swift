@@ -56,12 +56,15 @@ extension Supervisor {
             current.snapshot.identity = nil
             current.snapshot.readySince = nil
             current.snapshot.lastExit = outcome.status
-            current.snapshot.state = .exited
+            // Exited for good only when the policy does not restart it; otherwise it waits
+            // out a backoff (a controller gating on it must not take a restart for the end).
+            let restarts = spec.restart.restarts(after: outcome.status, startupTimedOut: outcome.startupTimedOut)
+            current.snapshot.state = restarts ? .backoff : .exited
             current.snapshot.message = exitText
             replicas[id] = current
             emit(id, "Exited", exitText)
 
-            guard spec.restart.restarts(after: outcome.status, startupTimedOut: outcome.startupTimedOut) else {
+            guard restarts else {
                 update(id) { $0.snapshot.message = "\(exitText); restart policy \(spec.restart.rawValue): not restarting" }
                 return
             }

@@ -38,7 +38,7 @@ struct CrashRecoveryTests {
         // Same processes, same ports, still answering: adopted, not restarted.
         #expect(h.modelProcesses() == before)
         for port in ports { #expect(await h.servedVersion("iris", port: port) == "1") }
-        #expect(try await h.events("iris", reason: "ReplicaRecreated").isEmpty)
+        #expect(try await h.events("iris", reason: "ReplicaGone").isEmpty)
         #expect(try await h.events(nil, reason: "OrphansStopped").isEmpty)
         let row = try #require(try await h.deployment("iris"))
         #expect(row["readyReplicas"] as? Int == 2)
@@ -84,7 +84,7 @@ struct CrashRecoveryTests {
         #expect(await waitUntil { !ControllerHarness.isAlive(before[0]) })
 
         try h.startController()
-        #expect(try await waitUntil(timeout: .seconds(60)) { try await !h.events("iris", reason: "ReplicaRecreated").isEmpty },
+        #expect(try await waitUntil(timeout: .seconds(60)) { try await !h.events("iris", reason: "ReplicaGone").isEmpty },
                 "\(h.output(["events", "iris"]))\n\(h.controllerLog)")
         #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
         #expect(await waitUntil { h.modelProcesses().count == 2 }, "\(h.modelProcesses())")
@@ -155,7 +155,7 @@ struct CrashRecoveryTests {
         #expect(h.modelProcesses() == final)
 
         #expect(try await h.events(nil, reason: "OrphansStopped").isEmpty, "\(h.output(["events"]))")
-        #expect(try await !h.events("iris", reason: "RolloutInterrupted").isEmpty, "\(h.output(["events", "iris"]))")
+        #expect(try await !h.events("iris", reason: "RolloutResumed").isEmpty, "\(h.output(["events", "iris"]))")
         let history = try await h.history("iris")
         #expect(history.last?["outcome"] as? String == "Succeeded")
         #expect(history.last?["revision"] as? String == second)

@@ -48,7 +48,7 @@ import Testing
         Case(label: "quarantined desired spec", facts: facts(applied: "h1") {
                 $0.quarantinedSpecHash = "h2"; $0.quarantineReason = "deadline"
              }, sync: .outOfSync, health: .degraded, ready: 1,
-             message: "rollout of bbbbbbb failed: deadline; not retried until Git changes it or `mooring sync --retry iris`"),
+             message: "rollout of bbbbbbb failed: deadline; aaaaaaa keeps serving; not retried until Git changes it or `mooring sync --retry iris`"),
         Case(label: "quarantine of another spec is history", facts: facts {
                 $0.quarantinedSpecHash = "h0"; $0.quarantineReason = "deadline"
              }, sync: .synced, health: .healthy, ready: 1, message: ""),

@@ -79,21 +79,28 @@ extension Controller {
     /// no longer defines is removed — in the planner's order (removals first).
     func apply(_ observation: GitObservation) async {
         switch observation {
-        case let .valid(commit, set):
-            planCount += 1
-            let observed = machines.values.map {
-                ObservedDeployment(name: $0.name, applied: $0.applied?.spec,
-                                   quarantinedSpecHash: $0.quarantine?.specHash, quarantineReason: $0.quarantine?.reason)
-            }
-            let plan = Planner.plan(desired: set.deployments, observed: observed)
-            context.logger.debug("planned \(plan.filter { $0.action.changesHost }.count) changes at \(commit.id.short)")
-            let specs = Dictionary(uniqueKeysWithValues: set.deployments.map { ($0.name, $0) })
+        case let .valid(commit, set, treeChanged):
             var inputs: [(String, DeploymentInput)] = []
-            for step in plan where unreadable[step.name] == nil {
-                if let spec = specs[step.name] {
-                    inputs.append((step.name, .desired(Target(spec: spec, revision: commit.id.hex))))
-                } else if machines[step.name] != nil {
-                    inputs.append((step.name, .removed(revision: commit.id.hex)))
+            let specs = Dictionary(uniqueKeysWithValues: set.deployments.map { ($0.name, $0) })
+            if treeChanged {
+                planCount += 1
+                let observed = machines.values.map {
+                    ObservedDeployment(name: $0.name, applied: $0.applied?.spec,
+                                       quarantinedSpecHash: $0.quarantine?.specHash, quarantineReason: $0.quarantine?.reason)
+                }
+                let plan = Planner.plan(desired: set.deployments, observed: observed)
+                context.logger.debug("planned \(plan.count) steps at \(commit.id.short)")
+                for step in plan where unreadable[step.name] == nil {
+                    if let spec = specs[step.name] {
+                        inputs.append((step.name, .desired(Target(spec: spec, revision: commit.id.hex))))
+                    } else if machines[step.name] != nil {
+                        inputs.append((step.name, .removed(revision: commit.id.hex)))
+                    }
+                }
+            } else {
+                // Same manifests at a new commit: only the desired revision moves.
+                for name in machines.keys.sorted() {
+                    if let spec = specs[name] { inputs.append((name, .desired(Target(spec: spec, revision: commit.id.hex)))) }
                 }
             }
             await apply(inputs)
@@ -162,17 +169,24 @@ extension Controller {
                 outcomes.append((id, "done"))
                 continue
             }
-            guard machines[name] != nil else {
-                outcomes.append((id, "no deployment named \(name)"))
+            guard let machine = machines[name] else {
+                outcomes.append((id, "error: no deployment named \(name); `mooring status` lists them"))
                 continue
             }
             switch request.action {
-            case .retry: inputs.append((name, .retry))
-            case .suspend: inputs.append((name, .suspend(true)))
-            case .resume: inputs.append((name, .suspend(false)))
-            case .sync, .startReplica, .stopReplica: break
+            case .retry:
+                inputs.append((name, .retry))
+                outcomes.append((id, machine.quarantine.map { "lifted the quarantine of \(name)'s spec \($0.specHash.prefix(12)); rolling it out again" }
+                                    ?? "\(name) has no quarantined spec; nothing to retry"))
+            case .suspend:
+                inputs.append((name, .suspend(true)))
+                outcomes.append((id, machine.userSuspended ? "\(name) was already suspended" : "suspended \(name): it keeps running as it is and ignores Git until `mooring resume \(name)`"))
+            case .resume:
+                inputs.append((name, .suspend(false)))
+                outcomes.append((id, machine.userSuspended ? "resumed \(name): it follows Git again" : "\(name) was not suspended"))
+            case .sync, .startReplica, .stopReplica:
+                outcomes.append((id, "done"))
             }
-            outcomes.append((id, "done"))
         }
         await apply(inputs)
         let completed = outcomes

@@ -54,8 +54,9 @@ public actor Controller: Service {
     let inboxContinuation: AsyncStream<Message>.Continuation
     let work: AsyncStream<@Sendable () async -> Void>
     let workContinuation: AsyncStream<@Sendable () async -> Void>.Continuation
-    let pollRequests: AsyncStream<Void>
-    let pollContinuation: AsyncStream<Void>.Continuation
+    /// Poll requests: `true` when asked for (SIGHUP, `mooring sync`), `false` from the timer.
+    let pollRequests: AsyncStream<Bool>
+    let pollContinuation: AsyncStream<Bool>.Continuation
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
 
@@ -88,13 +89,13 @@ public actor Controller: Service {
         self.now = now
         (inbox, inboxContinuation) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .unbounded)
         (work, workContinuation) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self, bufferingPolicy: .unbounded)
-        (pollRequests, pollContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (pollRequests, pollContinuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Asks for a fetch and reconcile now, and for the request queue to be read (SIGHUP,
     /// `mooring sync`). A burst of requests coalesces into one fetch.
     public nonisolated func requestSync() {
-        pollContinuation.yield()
+        pollContinuation.yield(true)
         inboxContinuation.yield(.requests)
     }
 
@@ -134,18 +135,18 @@ public actor Controller: Service {
                 // The poll timer: a request every interval (the poller coalesces).
                 while !Task.isCancelled {
                     do { try await clock.sleep(for: interval) } catch { return }
-                    pollContinuation.yield()
+                    pollContinuation.yield(false)
                 }
             }
             group.addTask { [pollRequests, poller, inboxContinuation] in
-                for await _ in pollRequests {
-                    if let observation = await poller.poll() { inboxContinuation.yield(.git(observation)) }
+                for await forced in pollRequests {
+                    if let observation = await poller.poll(forced: forced) { inboxContinuation.yield(.git(observation)) }
                 }
             }
             group.addTask { [weak self] in
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { self?.requestSync() }
             }
-            pollContinuation.yield()
+            pollContinuation.yield(true)
             for await message in inbox {
                 await process(message)
             }

@@ -85,7 +85,12 @@ extension DeploymentMachine {
         let target = desired
         let kind: RolloutKind
         let generation: String
-        if let applied, let serving = servingGeneration,
+        var phase = RolloutPhase.preparing
+        if let carried = carryOver, replicas.values.contains(where: { $0.key.generation == carried.generation }) {
+            kind = carried.kind
+            generation = carried.generation
+            phase = carried.phase
+        } else if let applied, let serving = servingGeneration,
            applied.spec.templateHash == target.spec.templateHash, replicas.values.contains(where: { $0.key.generation == serving }) {
             kind = .scale
             generation = serving
@@ -94,15 +99,16 @@ extension DeploymentMachine {
             generation = newGeneration(for: target)
         }
         let deadline = now.addingTimeInterval(TimeInterval(target.spec.rollout.progressDeadlineSeconds))
-        rollout = RolloutState(kind: kind, phase: .preparing, target: target, generation: generation,
+        rollout = RolloutState(kind: kind, phase: phase, target: target, generation: generation,
                                fromHash: applied?.hash, fromRevision: applied?.revision, startedAt: now, deadline: deadline)
         attemptedHash = target.hash
         attemptedRevision = target.revision
         actions.append(.history(.begin(kind: kind, revision: target.revision, specHash: target.hash,
                                        fromHash: applied?.hash, fromRevision: applied?.revision)))
         let from = applied.map { " (from \(short($0.revision)))" } ?? ""
-        actions.append(.event(.normal, .rolloutStarted, "rolling out \(short(target.revision))\(from) with \(kind.rawValue)"))
-        actions.append(.prepare(revision: target.revision))
+        let keeps = phase == .preparing ? "" : " (keeping the replicas already started)"
+        actions.append(.event(.normal, .rolloutStarted, "rolling out \(short(target.revision))\(from) with \(kind.rawValue)\(keeps)"))
+        if phase == .preparing { actions.append(.prepare(revision: target.revision)) }
     }
 
     /// Moves the rollout through as many phases as the facts allow.

@@ -36,6 +36,14 @@ public struct DeploymentMachine: Sendable, Equatable {
     public var specHashVersion: Int = ResolvedDeployment.specHashVersion
     /// No replica is spawned before this time, after a failed start (not persisted).
     public var startBackoffUntil: Date?
+    /// A superseded rollout whose replicas the next one keeps (within one transition).
+    var carryOver: CarryOver?
+
+    struct CarryOver: Equatable {
+        var generation: String
+        var phase: RolloutPhase
+        var kind: RolloutKind
+    }
 
     /// How long after a failed start the next one is tried.
     static let startRetryDelay: TimeInterval = 5
@@ -139,6 +147,7 @@ public struct DeploymentMachine: Sendable, Equatable {
         }
         evaluate(now: now, into: &actions)
         recordPhase(into: &actions)
+        carryOver = nil
         return actions
     }
 
@@ -162,6 +171,11 @@ public struct DeploymentMachine: Sendable, Equatable {
             finish(rollout, rollout.phase == .failed ? .failed : .rolledBack, reason: rollout.failure ?? "failed", into: &actions)
         default:
             finish(rollout, .superseded, reason: "Git moved to \(short(target.revision)) (spec \(target.hash.prefix(12)))", into: &actions)
+            // Same processes (only rollout settings or labels changed): the next rollout
+            // keeps the replicas this one started and carries on from its phase.
+            if rollout.target.spec.templateHash == target.spec.templateHash, rollout.kind != .scale {
+                carryOver = CarryOver(generation: rollout.generation, phase: rollout.phase, kind: rollout.kind)
+            }
         }
     }
 

@@ -31,7 +31,8 @@ actor SourcePoller {
 
     /// One poll. Returns what the controller must apply, or nil when nothing changed or
     /// the source failed (the failure is recorded on the source row and as an event).
-    func poll() async -> GitObservation? {
+    /// `forced` polls (asked for by an operator) always record their fetch time.
+    func poll(forced: Bool = false) async -> GitObservation? {
         let configuration = context.configuration
         let update: SourceUpdate
         do {
@@ -46,7 +47,7 @@ actor SourcePoller {
             await context.event(.warning, .branchRewritten, "the tracked ref was \(rewrite); following the new tip")
         }
         let changed = commit.id != lastCommit
-        await recordFetch(update, changed: changed)
+        await recordFetch(update, changed: changed || forced)
 
         let tree: ObjectID
         do {
@@ -65,7 +66,7 @@ actor SourcePoller {
                 context.logger.debug("manifests unchanged at \(commit.id.short) (tree \(tree.short)); skipped parse and plan")
                 return nil
             }
-            return set.isValid ? .valid(commit: commit, set: set) : .rejected(commit: commit, set: set)
+            return set.isValid ? .valid(commit: commit, set: set, treeChanged: false) : .rejected(commit: commit, set: set)
         }
 
         parseCount += 1
@@ -93,7 +94,7 @@ actor SourcePoller {
             context.logger.info("no manifests under \(configuration.manifestsPath) at \(commit.id.short): every deployment is removed")
         }
         await recovered()
-        return .valid(commit: commit, set: set)
+        return .valid(commit: commit, set: set, treeChanged: true)
     }
 
     /// Forgets the cached tree so the next poll parses again (after a failed apply).

@@ -65,10 +65,12 @@ private func sendRequest(_ action: IntentAction, deployment: String?, command: S
     do {
         switch try await ControllerRequests.send(action, deployment: deployment, layout: layout) {
         case let .handled(outcome) where outcome == "done":
-            print("\(command): the controller handled it\(deployment.map { " for \($0)" } ?? ""); `mooring status` shows the result")
-        case let .handled(outcome):
-            printError("mooring \(command): \(outcome)")
+            print("\(command): asked the controller to fetch and reconcile now; `mooring status` shows the result")
+        case let .handled(outcome) where outcome.hasPrefix("error: "):
+            printError("mooring \(command): \(outcome.dropFirst("error: ".count))")
             throw ExitCode(1)
+        case let .handled(outcome):
+            print(outcome)
         case .pending:
             print("\(command): asked the controller; it has not handled the request yet (it is busy or stopping) — it will")
         }
