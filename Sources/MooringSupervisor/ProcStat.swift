@@ -52,9 +52,10 @@ struct ProcStat: Sendable, Equatable {
 }
 
 extension ProcessIdentity {
-    /// Reads the identity of the live process `pid` from `/proc`; nil when it does not exist.
+    /// Reads the identity of the live process `pid` from `/proc`; nil when it does not
+    /// exist or has exited (a zombie not reaped yet is not alive).
     public static func current(pid: Int32) -> ProcessIdentity? {
-        guard let stat = ProcStat.read(pid: pid) else { return nil }
+        guard let stat = ProcStat.read(pid: pid), !stat.isZombie else { return nil }
         return ProcessIdentity(pid: pid, startTime: stat.startTime, processGroup: stat.processGroup)
     }
 }

@@ -351,6 +351,9 @@ def main(argv):
     parser.add_argument("--name", default=None, help="model name in routes (default: the file's 'name')")
     parser.add_argument("--ready-delay", type=float, default=0.0, metavar="SECONDS",
                         help="answer 503 on readiness for this long after start (default: 0)")
+    parser.add_argument("--exit-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="after SIGTERM, keep serving this long before exiting, as a server "
+                             "draining its requests does (default: 0)")
     args = parser.parse_args(argv)
     if not args.model:
         parser.error("no model: pass --model PATH or set MODEL_PATH")
@@ -360,6 +363,8 @@ def main(argv):
         parser.error(f"--port {args.port} is out of range 0-65535")
     if args.ready_delay < 0:
         parser.error("--ready-delay must not be negative")
+    if args.exit_delay < 0:
+        parser.error("--exit-delay must not be negative")
 
     try:
         model = Model(args.model)
@@ -384,6 +389,9 @@ def main(argv):
     thread.start()
     while not stop.wait(0.5):
         pass
+    if args.exit_delay:
+        print(f"{PROG}: draining for {args.exit_delay:g}s before shutting down", file=sys.stderr, flush=True)
+        time.sleep(args.exit_delay)
     print(f"{PROG}: shutting down", file=sys.stderr, flush=True)
     server.shutdown()
     server.server_close()

@@ -135,10 +135,9 @@ extension Controller {
                                 "replica \(id.replica): \(event.message)", deployment: id.deployment)
         case "BackOff":
             await context.event(.normal, .replicaBackOff, "replica \(id.replica): \(event.message)", deployment: id.deployment)
-        case "Stopped", "Stopping":
-            return // the stop's own completion reports it
-        case "Gone":
-            await apply([(id.deployment, .gone(key, reason: event.message))])
+        case "Stopped", "Stopping", "Gone":
+            // A stop's own completion reports the first two; recovery reports a failed
+            // adoption itself (a late "Gone" must not hit the replica started in its place).
             return
         default:
             break
