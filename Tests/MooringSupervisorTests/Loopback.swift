@@ -81,12 +81,28 @@ enum Loopback {
     /// The TCP states (as `/proc/net/tcp` spells them: `06` is TIME_WAIT, `0A` LISTEN) of
     /// every socket on 127.0.0.1 or 0.0.0.0 whose local port is `port`.
     static func states(of port: Int) -> [String] {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return [] }
+        let table = readAll("/proc/net/tcp")
         let suffix = ":" + String(format: "%04X", port)
         return table.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count > 3, fields[1].hasSuffix(suffix) else { return nil }
             return String(fields[3])
         }
+    }
+
+    /// The whole of a `/proc` file. (Foundation's readers stop after the first 4 KiB of
+    /// a `/proc` table, which has no size to go by.)
+    static func readAll(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -59,14 +59,20 @@ import Testing
         // A port whose only socket is a connection in TIME_WAIT, as a replica leaves behind
         // after answering probes and being stopped; another test could race us, so retry.
         var found: Int?
-        for _ in 0..<50 {
+        var seen: [String] = []
+        for _ in 0..<20 {
             let port = Int.random(in: 26000...26998)
-            if Loopback.leaveTimeWait(on: port), Loopback.states(of: port) == ["06"] {
+            guard Loopback.leaveTimeWait(on: port) else { continue }
+            // The last FIN crosses loopback asynchronously: wait until only TIME_WAIT is left.
+            if await waitUntil(timeout: .seconds(5), interval: .milliseconds(10), {
+                seen = Loopback.states(of: port)
+                return !seen.isEmpty && seen.allSatisfy { $0 == "06" }
+            }) {
                 found = port
                 break
             }
         }
-        let port = try #require(found, "could not leave a connection in TIME_WAIT on any port")
+        let port = try #require(found, "could not leave a connection in TIME_WAIT on any port (last seen: \(seen))")
 
         let run = try TestRun(portRange: port...port)
         #expect(try await run.supervisor.allocatePort() == port)
