@@ -96,7 +96,7 @@ let package = Package(
         // `make bench`: measured speed, never asserted by tests.
         .executableTarget(
             name: "mooring-bench",
-            dependencies: ["MooringManifests"],
+            dependencies: ["MooringManifests", "MooringSupervisor", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/mooring-bench",
             swiftSettings: sharedSwiftSettings
         ),

@@ -5,6 +5,9 @@ import MooringManifests
 ///
 /// 1. Decoding and validating 1,000 ModelDeployments (100 files of 10 documents, one
 ///    ServingRuntime, model paths checked against an in-memory repository).
+/// 2. The supervisor with real processes: listening → Ready, crash → restart, stopping
+///    many replicas (`SupervisorBench`); written to the `supervisor` section of
+///    `BENCHMARKS.md` in the current directory.
 
 /// An in-memory repository holding the model files the generated deployments name.
 struct MemoryRepository: RepositoryView {
@@ -83,4 +86,13 @@ measure("decode+validate 1000 deployments (\(files.count) files)", iterations: 1
 }
 measure("spec hash of 1000 resolved deployments", iterations: 10) {
     for deployment in check.deployments { _ = deployment.specHash }
+}
+
+do {
+    let section = try await SupervisorBench.run()
+    print(section)
+    try BenchmarksFile.write(section: "supervisor", section, to: URL(fileURLWithPath: "BENCHMARKS.md"))
+} catch {
+    print("supervisor benchmark failed: \(error)")
+    exit(1)
 }

@@ -144,6 +144,10 @@ public final class StateStore: Sendable {
         config.readonly = readOnly
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeout)
+        if !readOnly {
+            // Keep the write-ahead log small (see StateStore+Checkpoint.swift).
+            config.prepareDatabase { try StateStore.limitWAL($0) }
+        }
         return config
     }
 

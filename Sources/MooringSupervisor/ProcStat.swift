@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The fields of `/proc/<pid>/stat` the supervisor needs.
 struct ProcStat: Sendable, Equatable {
@@ -41,13 +44,60 @@ struct ProcStat: Sendable, Equatable {
         return ProcStat(state: state, parent: parent, processGroup: group, session: session, startTime: start)
     }
 
-    /// The pids of every live (non-zombie) process whose process group is `group`.
-    static func liveMembers(ofGroup group: Int32) -> [Int32] {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        return entries.compactMap { Int32($0) }.filter { pid in
-            guard let stat = read(pid: pid) else { return false }
-            return stat.processGroup == group && !stat.isZombie
+    /// The process groups with at least one live (non-zombie) member, from one pass over
+    /// `/proc` that reads only the state and group of each process. Nil when `/proc`
+    /// cannot be listed (then nothing is known to be gone).
+    static func liveGroups() -> Set<Int32>? {
+        guard let directory = opendir("/proc") else { return nil }
+        defer { closedir(directory) }
+        var groups = Set<Int32>()
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while let entry = readdir(directory) {
+            let pid = withUnsafeBytes(of: entry.pointee.d_name) { name -> Int32? in
+                var value: Int32 = 0
+                for byte in name {
+                    if byte == 0 { break }
+                    guard byte >= 0x30, byte <= 0x39, value < Int32.max / 10 else { return nil }
+                    value = value * 10 + Int32(byte - 0x30)
+                }
+                return value > 0 ? value : nil
+            }
+            guard let pid else { continue }
+            let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }  // it exited while we listed
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            Glibc.close(fd)
+            guard count > 0, let (state, group) = stateAndGroup(buffer[..<count]) else { continue }
+            if state != UInt8(ascii: "Z"), state != UInt8(ascii: "X") { groups.insert(group) }
         }
+        return groups
+    }
+
+    /// Field 3 (state) and field 5 (process group) of a stat line, counted from the last `)`.
+    static func stateAndGroup(_ line: ArraySlice<UInt8>) -> (UInt8, Int32)? {
+        guard let close = line.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // ") S ppid pgrp ": the state two bytes after the parenthesis, then two numbers.
+        var index = close + 2
+        guard index < line.endIndex else { return nil }
+        let state = line[index]
+        var fields: [Int32] = []
+        index += 1
+        while fields.count < 2, index < line.endIndex {
+            while index < line.endIndex, line[index] == UInt8(ascii: " ") { index += 1 }
+            var value: Int32 = 0
+            var digits = 0
+            var negative = false
+            if index < line.endIndex, line[index] == UInt8(ascii: "-") { negative = true; index += 1 }
+            while index < line.endIndex, line[index] >= 0x30, line[index] <= 0x39, digits < 10 {
+                value = value * 10 + Int32(line[index] - 0x30)
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            fields.append(negative ? -value : value)
+        }
+        guard fields.count == 2 else { return nil }
+        return (state, fields[1])
     }
 }
 

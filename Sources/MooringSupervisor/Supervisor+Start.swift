@@ -111,10 +111,12 @@ extension Supervisor {
         }
     }
 
-    /// SIGKILLs whatever is left in a process group after its leader exited on its own, so a
-    /// restart does not find the old replica's children still holding the port.
+    /// SIGKILLs whatever is left in a process group after its leader exited, so a restart
+    /// does not find the old replica's children still holding the port. No `/proc` scan:
+    /// usually nothing is left (ESRCH); otherwise only our own members can be in the group
+    /// (it is its own session), and zombies among them ignore the signal.
     static func killStragglers(of identity: ProcessIdentity) {
-        if !ProcStat.liveMembers(ofGroup: identity.processGroup).isEmpty {
+        if !GroupWatcher.hasNoProcess(identity.processGroup) {
             _ = kill(-identity.processGroup, SIGKILL)
         }
     }

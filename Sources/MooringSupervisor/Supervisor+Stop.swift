@@ -1,6 +1,17 @@
 import Foundation
 
 extension Supervisor {
+    /// Stops every replica in `ids` at once and returns when all are stopped — what
+    /// `stop(_:)` does for one, run concurrently: the grace periods overlap, and the waits
+    /// for the groups' remaining members share one `/proc` scan per round.
+    public func stop(_ ids: [ReplicaID]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for id in Set(ids) {
+                group.addTask { await self.stop(id) }
+            }
+        }
+    }
+
     /// Stops the replica and waits until it is gone: SIGTERM to its process group, up to
     /// `gracePeriod` for the group to exit, then SIGKILL to the group; the leader is reaped.
     /// The replica is then forgotten (the `Stopped` event carries its last snapshot) and
@@ -44,8 +55,8 @@ extension Supervisor {
     }
 
     /// SIGTERM to the group, wait for the leader (pidfd) and then the rest of the group
-    /// until `grace` has passed, SIGKILL to the group, wait for the leader. Returns its exit
-    /// status (nil if this task was cancelled first).
+    /// until `grace` has passed, SIGKILL to the group unless it is already empty, wait for
+    /// the leader. Returns its exit status (nil if this task was cancelled first).
     func terminate(_ handle: ProcessHandle, grace: Duration) async -> ExitStatus? {
         let group = handle.identity.processGroup
         if let status = handle.exitStatus {
@@ -57,21 +68,16 @@ extension Supervisor {
         let graceEnds = wallClock.now + grace
         if await waitForExit(handle, within: grace) {
             // The leader is gone; its children have no pidfd of ours. They got the same
-            // SIGTERM: give them what is left of the grace period (checked every 50 ms).
-            while !Task.isCancelled, wallClock.now < graceEnds,
-                  !ProcStat.liveMembers(ofGroup: group).isEmpty {
-                try? await Task.sleep(for: .milliseconds(50))
+            // SIGTERM: give them what is left of the grace period.
+            if await GroupWatcher.shared.waitUntilEmpty(group, deadline: graceEnds), let status = handle.exitStatus {
+                return status
             }
         }
         handle.signalGroup(SIGKILL)
         let status = await handle.waitForExit()
         // SIGKILLed members take a moment to finish dying; return once they have (bounded),
         // so the port and every file of the replica are free when stop() returns.
-        let killDeadline = wallClock.now + .seconds(5)
-        while !Task.isCancelled, wallClock.now < killDeadline,
-              !ProcStat.liveMembers(ofGroup: group).isEmpty {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await GroupWatcher.shared.waitUntilEmpty(group, deadline: wallClock.now + .seconds(5))
         return status
     }
 

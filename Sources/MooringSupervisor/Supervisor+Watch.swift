@@ -41,7 +41,8 @@ extension Supervisor {
         }
     }
 
-    /// The startup phase, then periodic probes, for as long as the process runs.
+    /// The startup phase (probes at growing intervals from `startupPeriod` up to `period`),
+    /// then a probe every `period`, for as long as the process runs.
     private nonisolated func probeLoop(_ id: ReplicaID, handle: ProcessHandle, spec: ReplicaSpec) async -> WatchEvent {
         let policy = spec.probe
         if case .none = spec.health {
@@ -61,6 +62,7 @@ extension Supervisor {
         let deadline = clock.now() + policy.startupTimeout
         var successes = 0
         var lastFailure = "no probe answered yet"
+        var interval: Duration?
         while true {
             if Task.isCancelled { return .probesEnded }
             let result = await probe()
@@ -73,7 +75,9 @@ extension Supervisor {
             }
             let now = clock.now()
             if now >= deadline { return .startupTimedOut(lastFailure) }
-            do { try await clock.sleep(min(policy.startupPeriod, deadline - now)) } catch { return .probesEnded }
+            let next = policy.startupInterval(after: interval)
+            interval = next
+            do { try await clock.sleep(min(next, deadline - now)) } catch { return .probesEnded }
         }
         await markReady(id, handle: handle, detail: "healthy")
 

@@ -23,7 +23,8 @@ public struct SupervisorError: Error, CustomStringConvertible, Sendable {
         public static let spawnFailed = Code(.spawnFailed)
         /// `pidfd_open` failed (Linux older than 5.3?).
         public static let pidfdFailed = Code(.pidfdFailed)
-        /// Every port in the range is busy or handed out.
+        /// Every port in the range is handed out or in use right now. A *waiting*
+        /// condition (see `SupervisorError.isWaiting`): retry later, the spec is not at fault.
         public static let noFreePort = Code(.noFreePort)
         /// The replica is already supervised.
         public static let alreadySupervised = Code(.alreadySupervised)
@@ -50,6 +51,11 @@ public struct SupervisorError: Error, CustomStringConvertible, Sendable {
         self.function = function
         self.cause = cause
     }
+
+    /// Whether this is a *waiting* condition — a shortage that passes by itself (no free
+    /// port right now) — rather than a fault of the spec: retry it later, never count it
+    /// against the spec. Every other code needs the spec or the host fixed.
+    public var isWaiting: Bool { code == .noFreePort }
 
     /// The message, then the failed C function and the cause.
     public var description: String {

@@ -45,9 +45,44 @@ import Testing
         let run = try TestRun(portRange: busy...(busy + 1))
         let port = try await run.supervisor.allocatePort()
         #expect(port == busy + 1)
-        await #expect(throws: SupervisorError.self) { _ = try await run.supervisor.allocatePort() }
+        // The range is exhausted: a typed, waiting error the controller retries.
+        let error = await #expect(throws: SupervisorError.self) { _ = try await run.supervisor.allocatePort() }
+        #expect(error?.code == .noFreePort)
+        #expect(error?.isWaiting == true)
+        #expect(error?.message.contains("waiting") == true)
         await run.supervisor.releasePort(port)
         #expect(try await run.supervisor.allocatePort() == busy + 1)
         await run.cleanUp()
+    }
+
+    @Test func aPortInTimeWaitIsHandedOut() async throws {
+        // A port whose only socket is a connection in TIME_WAIT, as a replica leaves behind
+        // after answering probes and being stopped; another test could race us, so retry.
+        var found: Int?
+        var seen: [String] = []
+        for _ in 0..<20 {
+            let port = Int.random(in: 26000...26998)
+            guard Loopback.leaveTimeWait(on: port) else { continue }
+            // The last FIN crosses loopback asynchronously: wait until only TIME_WAIT is left.
+            if await waitUntil(timeout: .seconds(5), interval: .milliseconds(10), {
+                seen = Loopback.states(of: port)
+                return !seen.isEmpty && seen.allSatisfy { $0 == "06" }
+            }) {
+                found = port
+                break
+            }
+        }
+        let port = try #require(found, "could not leave a connection in TIME_WAIT on any port (last seen: \(seen))")
+
+        let run = try TestRun(portRange: port...port)
+        #expect(try await run.supervisor.allocatePort() == port)
+        // …and a server can indeed listen there.
+        #expect(Loopback.serverCouldListen(on: port))
+        await run.cleanUp()
+    }
+
+    @Test func onlyAPortShortageIsAWaitingError() {
+        #expect(!SupervisorError(.executableNotFound, "x").isWaiting)
+        #expect(SupervisorError(.noFreePort, "x").isWaiting)
     }
 }

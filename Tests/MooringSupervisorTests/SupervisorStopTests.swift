@@ -63,4 +63,36 @@ import Testing
             #expect(waitpid(identity.pid, &status, 0) == identity.pid)
         }
     }
+
+    @Test func stoppingFiftyReplicasInOneBatchLeavesNothingBehind() async throws {
+        try await withTestRun { run in
+            // Each leader has a child that, on SIGTERM, lingers a moment after the leader
+            // has exited: the stop must wait for the whole group, not just the leader.
+            let script = "(trap 'sleep 0.3; exit 0' TERM; while :; do sleep 1; done) & trap 'exit 0' TERM; wait"
+            var replicas: [(ReplicaID, ProcessIdentity)] = []
+            for index in 0..<50 {
+                let id = ReplicaID(deployment: "batch-\(index)", replica: 0, generation: "g1")
+                let started = try await run.supervisor.start(
+                    id, spec: run.spec(["sh", "-c", script], grace: .seconds(20), log: "batch-\(index).log"))
+                replicas.append((id, try #require(started.identity)))
+            }
+            let groups = replicas.map(\.1.processGroup)
+            // Leader and child are both running in every group.
+            #expect(await waitUntil(timeout: .seconds(60)) {
+                let sizes = ProcessScan.liveGroupSizes()
+                return groups.allSatisfy { sizes[$0, default: 0] >= 2 }
+            })
+
+            await run.supervisor.stop(replicas.map(\.0))
+
+            #expect(await run.supervisor.snapshots().isEmpty)
+            let sizes = ProcessScan.liveGroupSizes()
+            #expect(groups.filter { sizes[$0] != nil }.isEmpty, "groups with live members after the stop")
+            for (id, identity) in replicas {
+                let stopped = await run.events.first("Stopped", for: id)
+                #expect(stopped?.snapshot.lastExit?.code == 0, "\(id) did not exit through its TERM trap")
+                #expect(!ProcessScan.exists(identity))
+            }
+        }
+    }
 }

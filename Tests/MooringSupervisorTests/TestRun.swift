@@ -93,9 +93,7 @@ final class TestRun: @unchecked Sendable {
     /// Stops every replica, kills whatever still carries the marker, and records an issue
     /// for any process of this test that is still alive or left as a zombie.
     func cleanUp(sourceLocation: SourceLocation = #_sourceLocation) async {
-        for snapshot in await supervisor.snapshots() {
-            await supervisor.stop(snapshot.id)
-        }
+        await supervisor.stop(await supervisor.snapshots().map(\.id))
         await supervisor.shutdown()
         await consumer?.value
         // Give processes that were just killed a moment to finish exiting before blaming them.
@@ -177,6 +175,20 @@ enum ProcessScan {
               let close = stat.lastIndex(of: ")") else { return false }
         let state = stat[stat.index(close, offsetBy: 2)]
         return state != "Z" && state != "X"
+    }
+
+    /// How many live (non-zombie) processes each process group has.
+    static func liveGroupSizes() -> [Int32: Int] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [:] }
+        var sizes: [Int32: Int] = [:]
+        for pid in names.compactMap(Int32.init) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, fields[0] != "Z", fields[0] != "X", let group = Int32(fields[2]) else { continue }
+            sizes[group, default: 0] += 1
+        }
+        return sizes
     }
 
     /// Pids of processes whose environment holds `entry` (`KEY=value`).
