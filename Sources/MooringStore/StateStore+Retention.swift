@@ -20,19 +20,36 @@ public struct PrunedHistory: Sendable, Equatable {
 
 extension StoreTransaction {
     /// Deletes history older than `cutoff`: events that happened before it, rollouts that
-    /// finished before it, intents completed before it. Open intents and rollouts in
-    /// progress are never removed.
+    /// finished before it (unless `includingRollouts` is false: the controller keeps
+    /// rollouts by count, see ``pruneRollouts(keepingPerDeployment:)``), intents completed
+    /// before it. Open intents and rollouts in progress are never removed.
     @discardableResult
-    public func pruneHistory(before cutoff: Date) throws -> PrunedHistory {
+    public func pruneHistory(before cutoff: Date, includingRollouts: Bool = true) throws -> PrunedHistory {
         let seconds = cutoff.timeIntervalSince1970
         let events = try EventRecord.filter(Column("time") < seconds).deleteAll(database)
-        let rollouts = try RolloutRecord
+        let rollouts = includingRollouts ? try RolloutRecord
             .filter(Column("finishedAt") != nil && Column("finishedAt") < seconds)
-            .deleteAll(database)
+            .deleteAll(database) : 0
         let intents = try IntentRecord
             .filter(Column("completedAt") != nil && Column("completedAt") < seconds)
             .deleteAll(database)
         return PrunedHistory(events: events, rollouts: rollouts, intents: intents)
+    }
+}
+
+extension StoreTransaction {
+    /// Keeps the newest `count` finished rollouts of each deployment and deletes the
+    /// rest; a rollout in progress is never removed. Returns how many were deleted.
+    @discardableResult
+    public func pruneRollouts(keepingPerDeployment count: Int) throws -> Int {
+        try database.execute(sql: """
+            DELETE FROM rollout WHERE outcome <> 'InProgress' AND id IN (
+                SELECT id FROM (
+                    SELECT id, ROW_NUMBER() OVER (PARTITION BY deployment ORDER BY id DESC) AS newest
+                    FROM rollout WHERE outcome <> 'InProgress'
+                ) WHERE newest > ?)
+            """, arguments: [count])
+        return database.changesCount
     }
 }
 

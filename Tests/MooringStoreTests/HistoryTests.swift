@@ -120,3 +120,24 @@ import Testing
         #expect(try store.openIntents().map(\.id) == [stillOpen])
     }
 }
+
+@Suite struct RolloutRetentionTests {
+    @Test func keepsTheNewestFinishedRolloutsPerDeploymentAndAnyInProgress() throws {
+        let store = try StateStore.inMemory()
+        let commit = String(repeating: "a", count: 40)
+        try store.write { tx in
+            for index in 0..<5 {
+                for name in ["iris", "wine"] {
+                    let rollout = try tx.beginRollout(deployment: name, revision: commit, specHash: "h\(index)", strategy: .surge)
+                    if let id = rollout.id { try tx.finishRollout(id: id, outcome: .succeeded) }
+                }
+            }
+            try tx.beginRollout(deployment: "iris", revision: commit, specHash: "running", strategy: .surge)
+        }
+        let removed = try store.write { try $0.pruneRollouts(keepingPerDeployment: 2) }
+        #expect(removed == 6)
+        let iris = try store.rollouts(of: "iris")
+        #expect(iris.map(\.specHash) == ["running", "h4", "h3"])
+        #expect(try store.rollouts(of: "wine").map(\.specHash) == ["h4", "h3"])
+    }
+}

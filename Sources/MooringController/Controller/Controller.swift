@@ -49,6 +49,11 @@ public actor Controller: Service {
     var stopWhenStarted: Set<ReplicaID> = []
     /// Inputs whose transition could not be written, retried with backoff.
     var storeFailures = 0
+    /// The state file as it was opened (device, inode): if the path stops naming it, the
+    /// state directory was removed or replaced under the controller.
+    let storeFile: FileIdentity?
+    /// Set when the controller stopped reconciling because a person must act.
+    var stalled: String?
 
     let inbox: AsyncStream<Message>
     let inboxContinuation: AsyncStream<Message>.Continuation
@@ -84,6 +89,7 @@ public actor Controller: Service {
             configuration: configuration, layout: layout, store: store, runner: runner,
             source: source, renderer: ReplicaRenderer(layout: layout), logger: logger)
         self.context = context
+        self.storeFile = FileIdentity(path: layout.database.path)
         self.poller = SourcePoller(context: context, lastError: nil)
         self.clock = clock
         self.now = now
@@ -146,6 +152,16 @@ public actor Controller: Service {
             group.addTask { [weak self] in
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { self?.requestSync() }
             }
+            group.addTask { [context, clock] in
+                // Housekeeping: history retention hourly, the WAL checkpointed every 5 minutes.
+                var tick = 0
+                while !Task.isCancelled {
+                    if tick % 12 == 0 { await Self.pruneHistory(context) }
+                    await Self.checkpoint(context)
+                    tick += 1
+                    do { try await clock.sleep(for: .seconds(300)) } catch { return }
+                }
+            }
             pollContinuation.yield(true)
             for await message in inbox {
                 await process(message)
@@ -167,6 +183,14 @@ public actor Controller: Service {
 
     /// Handles one message; the only place machines change.
     func process(_ message: Message) async {
+        guard stalled == nil else { return }
+        if let storeFile, FileIdentity(path: context.layout.database.path) != storeFile {
+            let reason = "the state store \(context.layout.database.path) was removed or replaced under the running controller; it stops reconciling (model processes keep running) — stop this controller, then restore the state directory or start a new controller on it"
+            stalled = reason
+            context.logger.critical("\(reason)")
+            await context.event(.warning, .storeFailed, reason)
+            return
+        }
         switch message {
         case let .input(name, input):
             await apply([(name, input)])
@@ -217,7 +241,40 @@ public actor Controller: Service {
         }
     }
 
+    static func pruneHistory(_ context: ControllerContext) async {
+        let retention = context.configuration.retention
+        let cutoff = Date().addingTimeInterval(-retention.eventsMaxAge.seconds)
+        let pruned = await context.persist("the pruning of old history") { tx in
+            (try tx.pruneHistory(before: cutoff, includingRollouts: false), try tx.pruneRollouts(keepingPerDeployment: retention.rolloutsPerDeployment))
+        }
+        if let (old, rollouts) = pruned, old.events + old.intents + rollouts > 0 {
+            context.logger.debug("pruned \(old.events) events, \(old.intents) answered requests and \(rollouts) rollouts past retention")
+        }
+    }
+
+    static func checkpoint(_ context: ControllerContext) async {
+        let store = context.store
+        do {
+            try await Blocking.run { try store.checkpoint() }
+        } catch {
+            context.logger.debug("WAL checkpoint skipped: \(error)")
+        }
+    }
+
     func replicaID(_ name: String, _ key: ReplicaKey) -> ReplicaID {
         ReplicaID(deployment: name, replica: key.index, generation: key.generation)
+    }
+}
+
+/// A file's device and inode, to tell whether a path still names the file opened.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }

@@ -23,6 +23,8 @@ public struct ControllerConfiguration: Sendable {
     public var stallTimeout: Duration
     /// How long to wait for orphaned processes to exit on SIGTERM before SIGKILL.
     public var orphanGracePeriod: Duration
+    /// How much history the controller keeps (pruned hourly).
+    public var retention: HistoryRetention = HistoryRetention()
 
     public init(
         repository: String,
@@ -48,4 +50,18 @@ public struct ControllerConfiguration: Sendable {
 
     /// The repository as shown in status and logs: user info scrubbed from URLs.
     public var displayRepository: String { scrubUserInfo(in: repository) }
+}
+
+/// How much history the state store keeps. Rollouts are the audit trail (who deployed
+/// what, when, and how it ended), so they are kept long; events are operational detail.
+public struct HistoryRetention: Sendable, Equatable {
+    /// Finished rollouts kept per deployment (the newest).
+    public var rolloutsPerDeployment: Int
+    /// Events and answered requests older than this are deleted.
+    public var eventsMaxAge: Duration
+
+    public init(rolloutsPerDeployment: Int = 1000, eventsMaxAge: Duration = .seconds(90 * 86_400)) {
+        self.rolloutsPerDeployment = rolloutsPerDeployment
+        self.eventsMaxAge = eventsMaxAge
+    }
 }
