@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C system libraries (Debian: libgit2-dev, libcurl4-openssl-dev; see scripts/install-deps.sh).
@@ -37,7 +38,11 @@ let package = Package(
         // Libraries, one per concern (see ../shared/DESIGN.md).
         .target(
             name: "MooringManifests",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                // SHA-256 for spec identity and `model.sha256` checks (streamed for files).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
@@ -105,7 +110,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringControllerTests",
-            dependencies: ["MooringController", "MooringManifests", "MooringTesting"],
+            dependencies: [
+                "MooringController", "MooringManifests", "MooringGit", "MooringTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

@@ -28,9 +28,26 @@ extension GitSource {
 
 extension ObservedDeployment {
     /// What the planner needs from a stored deployment.
+    ///
+    /// The store keeps no spec-hash version yet, so it is read off the stored spec (see
+    /// ``storedHashVersion(of:)``) and used for both stored hashes.
     init(_ record: DeploymentRecord) {
-        self.init(name: record.name, applied: ResolvedDeployment.fromStored(record.appliedSpec),
-                  quarantinedSpecHash: record.quarantinedSpecHash, quarantineReason: record.quarantineReason)
+        let applied = ResolvedDeployment.fromStored(record.appliedSpec)
+        let version = Self.storedHashVersion(of: applied ?? ResolvedDeployment.fromStored(record.desiredSpec))
+        self.init(name: record.name, applied: applied,
+                  appliedSpecHash: record.appliedSpecHash, appliedSpecHashVersion: version,
+                  quarantinedSpecHash: record.quarantinedSpecHash, quarantinedSpecHashVersion: version,
+                  quarantineReason: record.quarantineReason)
+    }
+
+    /// The spec-hash version of hashes stored alongside `spec`, until the store keeps it
+    /// beside each hash: a spec with a model but no `contentID` was stored by a controller
+    /// before version 2 (version 2 records the content id of every model in a Git
+    /// revision), so its hashes are version 1. A spec with a content id was stored at the
+    /// current version, and one without a model hashes the same at every version.
+    static func storedHashVersion(of spec: ResolvedDeployment?) -> Int {
+        if let model = spec?.model, model.contentID == nil { return 1 }
+        return ResolvedDeployment.specHashVersion
     }
 }
 
