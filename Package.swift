@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C system libraries (Debian: libgit2-dev, libcurl4-openssl-dev; see scripts/install-deps.sh).
@@ -38,7 +39,11 @@ let package = Package(
         // Libraries, one per concern (see ../shared/DESIGN.md).
         .target(
             name: "MooringManifests",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                // SHA-256 for spec identity and `model.sha256` checks (streamed for files).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
@@ -116,7 +121,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringControllerTests",
-            dependencies: ["MooringController", "MooringManifests", "MooringStatus", "MooringStore", "MooringSupervisor", "MooringTesting"],
+            dependencies: [
+                "MooringController", "MooringManifests", "MooringGit", "MooringStatus", "MooringStore",
+                "MooringSupervisor", "MooringTesting", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

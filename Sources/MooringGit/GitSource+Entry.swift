@@ -29,11 +29,26 @@ extension GitSource {
 
     /// The bytes of the file at `path` in `commit`.
     public func blob(at commit: ObjectID, path: String) throws -> Data {
+        try withBlob(at: commit, path: path) { Data($0) }
+    }
+
+    /// Calls `body` with the bytes of the file at `path` in `commit`, read in place from
+    /// libgit2's copy (not copied again), so a large file is hashed without a second
+    /// copy. The bytes are valid only inside `body`.
+    public func withBlob<T>(at commit: ObjectID, path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         let repository = try openRepository()
         let (id, isTree) = try repository.entry(at: commit, path: path)
         guard !isTree else {
             throw GitError(code: .pathNotFound, message: "`\(path)` is a directory at \(commit.short), not a file", function: nil)
         }
-        return try repository.withBlob(id) { Data($0) }
+        return try repository.withBlob(id, body)
+    }
+
+    /// The id of the object at `path` in `commit` — a blob for a file or symlink, a tree
+    /// for a directory — without reading it. It changes whenever any byte under the path
+    /// (or any name or file mode inside a directory) does, so it identifies the content.
+    /// A missing path is a `pathNotFound` error.
+    public func objectID(at commit: ObjectID, path: String) throws -> ObjectID {
+        try openRepository().entry(at: commit, path: path).id
     }
 }

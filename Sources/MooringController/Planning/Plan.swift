@@ -1,19 +1,39 @@
 import MooringManifests
 
 /// What the controller knows is running for one deployment, as the planner needs it.
+///
+/// Stored spec hashes come with the version of the canonical form they were computed
+/// with (see `ResolvedDeployment.specHashVersion`): the planner computes the desired
+/// spec's hash at that version to compare, so a controller upgrade that extends the
+/// canonical form rolls nothing.
 public struct ObservedDeployment: Hashable, Sendable {
     public var name: String
     /// The spec currently serving (the last one that rolled out healthy), if any.
     public var applied: ResolvedDeployment?
+    /// The stored hash of `applied`, computed at `appliedSpecHashVersion`; `nil` to compute
+    /// it from `applied` at that version.
+    public var appliedSpecHash: String?
+    /// The canonical-form version `appliedSpecHash` was computed with.
+    public var appliedSpecHashVersion: Int
     /// A spec hash that failed its rollout and must not be retried until Git changes it.
     public var quarantinedSpecHash: String?
+    /// The canonical-form version `quarantinedSpecHash` was computed with.
+    public var quarantinedSpecHashVersion: Int
     /// Why it was quarantined.
     public var quarantineReason: String?
 
-    public init(name: String, applied: ResolvedDeployment?, quarantinedSpecHash: String? = nil, quarantineReason: String? = nil) {
+    public init(
+        name: String, applied: ResolvedDeployment?,
+        appliedSpecHash: String? = nil, appliedSpecHashVersion: Int = ResolvedDeployment.specHashVersion,
+        quarantinedSpecHash: String? = nil, quarantinedSpecHashVersion: Int = ResolvedDeployment.specHashVersion,
+        quarantineReason: String? = nil
+    ) {
         self.name = name
         self.applied = applied
+        self.appliedSpecHash = appliedSpecHash
+        self.appliedSpecHashVersion = appliedSpecHashVersion
         self.quarantinedSpecHash = quarantinedSpecHash
+        self.quarantinedSpecHashVersion = quarantinedSpecHashVersion
         self.quarantineReason = quarantineReason
     }
 }

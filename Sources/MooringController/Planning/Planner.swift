@@ -20,16 +20,29 @@ public enum Planner {
         return steps.sorted { (rank($0.action), $0.name) < (rank($1.action), $1.name) }
     }
 
+    /// What to do with `spec`, given what runs.
+    ///
+    /// Stored hashes are compared in the canonical form they were computed with: the
+    /// desired spec's `specHash(version: observed.appliedSpecHashVersion)` against
+    /// `appliedSpecHash` (and likewise for the quarantined hash), and the diff and the
+    /// scale-or-update decision use both specs as that version sees them. So when a newer
+    /// controller extends the canonical form (version 2 added the model's content id), a
+    /// spec that has not changed is still `.noop`. The controller then re-stamps the stored
+    /// hash with `spec.specHash` at the current version — hash and version only: the
+    /// applied spec and its replicas stay as they are, so their generation is unchanged —
+    /// and from then on a change to the model's content rolls the deployment.
     static func action(for spec: ResolvedDeployment, observed: ObservedDeployment?) -> PlanAction {
         if spec.suspend { return .suspended }
-        let hash = spec.specHash
-        if let quarantined = observed?.quarantinedSpecHash, quarantined == hash {
-            return .quarantined(reason: observed?.quarantineReason ?? "this spec failed its rollout")
+        if let observed, let quarantined = observed.quarantinedSpecHash,
+           quarantined == spec.specHash(version: observed.quarantinedSpecHashVersion) {
+            return .quarantined(reason: observed.quarantineReason ?? "this spec failed its rollout")
         }
-        guard let applied = observed?.applied else { return .create }
-        if applied.specHash == hash { return .noop }
-        let changes = diff(applied, spec)
-        if applied.templateHash == spec.templateHash {
+        guard let observed, let applied = observed.applied else { return .create }
+        let version = observed.appliedSpecHashVersion
+        let appliedHash = observed.appliedSpecHash ?? applied.specHash(version: version)
+        if appliedHash == spec.specHash(version: version) { return .noop }
+        let changes = diff(applied.canonicalized(version: version), spec.canonicalized(version: version))
+        if applied.templateHash(version: version) == spec.templateHash(version: version) {
             return .scale(from: applied.replicas, to: spec.replicas, changes: changes)
         }
         return .update(changes: changes)
@@ -44,12 +57,29 @@ public enum Planner {
         }
     }
 
-    /// Every leaf field that differs, as dotted paths, sorted.
+    /// Every leaf field that differs, as dotted paths, sorted. The model's content shows
+    /// as `model.content` with short object ids (`model.content: a1b2c3d → e4f5a6b`): the
+    /// model file, or a file in the model directory, changed in Git.
     public static func diff(_ old: ResolvedDeployment, _ new: ResolvedDeployment) -> [FieldChange] {
         let a = flatten(old), b = flatten(new)
         return Set(a.keys).union(b.keys).sorted().compactMap { key in
-            a[key] == b[key] ? nil : FieldChange(field: key, old: a[key], new: b[key])
+            guard a[key] != b[key] else { return nil }
+            if key == contentField {
+                let (before, after) = shortDistinct(a[key] ?? "", b[key] ?? "")
+                return FieldChange(field: key, old: a[key] == nil ? nil : before, new: b[key] == nil ? nil : after)
+            }
+            return FieldChange(field: key, old: a[key], new: b[key])
         }
+    }
+
+    /// The name `diff` gives `model.contentID`.
+    static let contentField = "model.content"
+
+    /// The shortest prefixes of two object ids, seven digits or more, that tell them apart.
+    private static func shortDistinct(_ a: String, _ b: String) -> (String, String) {
+        var length = 7
+        while length < max(a.count, b.count) && a.prefix(length) == b.prefix(length) { length += 1 }
+        return (String(a.prefix(length)), String(b.prefix(length)))
     }
 
     /// The spec as `path → value` leaves, named as in the manifest.
@@ -80,6 +110,7 @@ public enum Planner {
             out["model.uri"] = model.uri
             out["model.version"] = model.version
             if let sha = model.sha256 { out["model.sha256"] = sha }
+            if let content = model.contentID { out[contentField] = content }
         }
         for (key, value) in spec.env { out["env.\(key)"] = value }
         for (key, value) in spec.labels { out["metadata.labels.\(key)"] = value }

@@ -3,7 +3,8 @@ import MooringGit
 import MooringManifests
 
 /// A commit's tree seen as a repository, so manifest validation checks model paths
-/// against exactly the revision being applied — not whatever is on disk.
+/// against exactly the revision being applied — not whatever is on disk — and every
+/// model gets the Git object id of its path as content identity (`model.contentID`).
 struct GitTreeRepository: RepositoryView {
     let source: GitSource
     let commit: ObjectID
@@ -22,5 +23,16 @@ struct GitTreeRepository: RepositoryView {
 
     func contents(at path: String) -> Data? {
         try? source.blob(at: commit, path: path)
+    }
+
+    /// Hashes the blob where libgit2 holds it, without copying it into a `Data`.
+    func sha256(at path: String) throws -> String? {
+        try source.withBlob(at: commit, path: path) { SHA256Digest.hex($0) }
+    }
+
+    /// The blob id of a file, the tree id of a directory (40 hex digits): any change to
+    /// the file, or to any file, name or mode inside the directory, changes it.
+    func contentID(at path: String) throws -> String? {
+        try source.objectID(at: commit, path: path).hex
     }
 }

@@ -28,7 +28,8 @@ extension GitSource {
 
 extension ObservedDeployment {
     /// What the planner needs from a stored deployment; throws when the stored applied
-    /// spec cannot be decoded (a plan must not pretend nothing runs).
+    /// spec cannot be decoded (a plan must not pretend nothing runs). The row records the
+    /// spec-hash version of its hashes.
     init(_ record: DeploymentRecord) throws {
         var applied: ResolvedDeployment?
         if let text = record.appliedSpec {
@@ -39,7 +40,9 @@ extension ObservedDeployment {
             }
         }
         self.init(name: record.name, applied: applied,
-                  quarantinedSpecHash: record.quarantinedSpecHash, quarantineReason: record.quarantineReason)
+                  appliedSpecHash: record.appliedSpecHash, appliedSpecHashVersion: record.specHashVersion,
+                  quarantinedSpecHash: record.quarantinedSpecHash, quarantinedSpecHashVersion: record.specHashVersion,
+                  quarantineReason: record.quarantineReason)
     }
 }
 

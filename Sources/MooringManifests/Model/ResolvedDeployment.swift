@@ -2,7 +2,8 @@ import Foundation
 
 /// A deployment with its runtime merged in and every default applied: exactly what the
 /// controller runs. Its `specHash` is its identity — equal specs hash equal however the
-/// YAML was formatted, and a runtime change changes the hash of every user.
+/// YAML was formatted, a runtime change changes the hash of every user, and so does a
+/// change to the model's content (see `ResolvedDeployment+Identity.swift`).
 public struct ResolvedDeployment: Hashable, Sendable, Codable {
     /// The fully resolved health check.
     public struct Health: Hashable, Sendable, Codable {
@@ -34,8 +35,24 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
     public struct Model: Hashable, Sendable, Codable {
         /// Path inside the repository.
         public var uri: String
+        /// The digest `model.sha256` gave (lowercase), checked against the file.
         public var sha256: String?
+        /// `model.version` as written (free text), empty when not given.
         public var version: String
+        /// What the model's bytes are at the revision: the Git object id (blob or tree, 40
+        /// hex digits) of `uri` — after following symbolic links — in the controller's
+        /// view of a commit, so changing the model file or any file in a model directory
+        /// changes it. `nil` where the repository view has no content identity (a
+        /// directory on disk, as `mooring validate` reads it) and in specs stored before
+        /// spec-hash version 2. Part of `specHash` from version 2 on.
+        public var contentID: String?
+
+        public init(uri: String, sha256: String? = nil, version: String = "", contentID: String? = nil) {
+            self.uri = uri
+            self.sha256 = sha256
+            self.version = version
+            self.contentID = contentID
+        }
     }
 
     public var name: String
@@ -53,27 +70,4 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
     public var restart: Restart
     public var gracePeriodSeconds: Int
     public var suspend: Bool
-
-    /// Canonical JSON: sorted keys, no whitespace, so equal specs give equal bytes.
-    public func canonicalJSON() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain strings, numbers and dictionaries of strings cannot fail.
-        return (try? encoder.encode(self)) ?? Data()
-    }
-
-    /// SHA-256 of the canonical JSON, as hex: the spec's identity.
-    public var specHash: String { SHA256Digest.hex(canonicalJSON()) }
-
-    /// SHA-256 of what a replica process sees (everything but replica count, rollout
-    /// settings, labels and `suspend`): a change here needs new processes, a change
-    /// elsewhere does not.
-    public var templateHash: String {
-        var copy = self
-        copy.replicas = 0
-        copy.labels = [:]
-        copy.suspend = false
-        copy.rollout = Rollout(strategy: .surge, minHealthySeconds: 0, progressDeadlineSeconds: 0, autoRollback: false)
-        return SHA256Digest.hex(copy.canonicalJSON())
-    }
 }

@@ -24,9 +24,10 @@ struct DeploymentResolver {
 
         var model: ResolvedDeployment.Model?
         if let uri = deployment.model.uri {
+            let (modelProblems, contentID) = checkModel(uri: uri, sha256: deployment.model.sha256)
+            problems += modelProblems
             model = ResolvedDeployment.Model(uri: uri.value, sha256: deployment.model.sha256?.value.lowercased(),
-                                             version: deployment.model.version ?? "")
-            problems += checkModel(uri: uri, sha256: deployment.model.sha256)
+                                             version: deployment.model.version ?? "", contentID: contentID)
         }
 
         let workingDir = deployment.workingDir ?? runtime?.workingDir
@@ -87,10 +88,12 @@ struct DeploymentResolver {
         return (problems.hasErrors ? nil : resolved, problems)
     }
 
-    private func checkModel(uri: Located<String>, sha256: Located<String>?) -> [Diagnostic] {
+    /// Checks the model path (and its `sha256`) against the repository and returns, with
+    /// the problems found, the content identity of the path it resolves to.
+    private func checkModel(uri: Located<String>, sha256: Located<String>?) -> ([Diagnostic], contentID: String?) {
         let field = "spec.model.uri"
-        func problem(_ message: String) -> [Diagnostic] {
-            [Diagnostic(.error, at: uri.position, field: field, message: message)]
+        func problem(_ message: String) -> ([Diagnostic], contentID: String?) {
+            ([Diagnostic(.error, at: uri.position, field: field, message: message)], nil)
         }
         let path = uri.value
         if path.isEmpty { return problem("the model path is empty; give the model file's path inside the repository") }
@@ -104,28 +107,41 @@ struct DeploymentResolver {
         if path.split(separator: "/").contains("..") {
             return problem("`\(path)` uses `..`; give a path inside the repository without `..`")
         }
-        guard let repository else { return [] }
+        guard let repository else { return ([], nil) }
         switch repository.resolve(path) {
         case .escapes:
             return problem("`\(path)` leads outside the repository through a symbolic link; model files must live inside it")
         case let .missing(missing):
             return problem("`\(path)` does not exist in the repository (`\(missing)` is missing); commit the model file or fix the path")
         case let .resolved(real, entry):
+            let contentID: String?
+            do {
+                contentID = try repository.contentID(at: real)
+            } catch {
+                return problem("cannot read `\(path)` to identify its content (\(error)); the revision cannot be applied until it can be read")
+            }
             if entry == .directory {
                 if sha256 != nil {
-                    return [Diagnostic(.error, at: sha256?.position ?? uri.position, field: "spec.model.sha256",
-                                       message: "`\(path)` is a directory; sha256 can only be checked for a single file")]
+                    return ([Diagnostic(.error, at: sha256?.position ?? uri.position, field: "spec.model.sha256",
+                                        message: "`\(path)` is a directory; sha256 can only be checked for a single file")], contentID)
                 }
-                return []
+                return ([], contentID)
             }
-            if let sha256, isSHA256Hex(sha256.value), let data = repository.contents(at: real) {
-                let actual = SHA256Digest.hex(data)
-                if actual != sha256.value.lowercased() {
-                    return [Diagnostic(.error, at: sha256.position, field: "spec.model.sha256",
-                                       message: "`\(path)` has SHA-256 \(actual), not \(sha256.value.lowercased()); update the digest or the file")]
+            if let sha256, isSHA256Hex(sha256.value) {
+                let expected = sha256.value.lowercased()
+                let actual: String?
+                do {
+                    actual = try repository.sha256(at: real)
+                } catch {
+                    return ([Diagnostic(.error, at: sha256.position, field: "spec.model.sha256",
+                                        message: "cannot read `\(path)` to check its SHA-256 (\(error)); make the file readable")], contentID)
+                }
+                if let actual, actual != expected {
+                    return ([Diagnostic(.error, at: sha256.position, field: "spec.model.sha256",
+                                        message: "`\(path)` has SHA-256 \(actual), not \(expected); update the digest or the file")], contentID)
                 }
             }
-            return []
+            return ([], contentID)
         }
     }
 

@@ -18,9 +18,32 @@ public protocol RepositoryView: Sendable {
     func entry(at path: String) -> RepositoryEntry
     /// The bytes of the regular file at `path`, if there is one.
     func contents(at path: String) -> Data?
+    /// SHA-256 of the regular file at `path` (64 lowercase hex digits), `nil` if there is
+    /// none; throws when the file is there but cannot be read. The default hashes
+    /// `contents(at:)`; views of large files on disk stream them instead.
+    func sha256(at path: String) throws -> String?
+    /// What the content at `path` (already resolved: no symlinks on the way) is, as an
+    /// opaque identity that changes whenever any byte under the path does — or `nil` when
+    /// this view has no such identity. It becomes `model.contentID` and so part of the spec
+    /// hash. Throws when the path is there but cannot be read. The default is `nil`.
+    func contentID(at path: String) throws -> String?
 }
 
-/// A directory on disk seen as a repository.
+extension RepositoryView {
+    public func sha256(at path: String) throws -> String? {
+        contents(at: path).map { SHA256Digest.hex($0) }
+    }
+
+    public func contentID(at path: String) throws -> String? { nil }
+}
+
+/// A directory on disk seen as a repository (`mooring validate PATH`).
+///
+/// It has no content identity: ``contentID(at:)`` is `nil`, so specs resolved from a
+/// directory carry no `model.contentID`. A work tree is not a revision the controller
+/// could apply, and giving one an identity would mean reading every byte of every model
+/// directory on each `validate`. `model.sha256` is still checked, reading the file in
+/// chunks.
 public struct FileSystemRepository: RepositoryView {
     public let root: URL
 
@@ -46,6 +69,17 @@ public struct FileSystemRepository: RepositoryView {
     public func contents(at path: String) -> Data? {
         try? Data(contentsOf: root.appendingPathComponent(path))
     }
+
+    /// Streams the file through SHA-256 (never holding it whole in memory); `nil` for
+    /// anything but a regular file (a FIFO would never end).
+    public func sha256(at path: String) throws -> String? {
+        var info = stat()
+        guard lstat(root.appendingPathComponent(path).path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return try SHA256Digest.hex(ofFileAt: root.appendingPathComponent(path))
+    }
+
+    /// Always `nil`: a directory on disk has no content identity (see the type's comment).
+    public func contentID(at path: String) throws -> String? { nil }
 
     /// The repository around `url`: the nearest ancestor holding `.git`, else `fallback`.
     public static func enclosingRoot(of url: URL, fallback: URL) -> URL {
