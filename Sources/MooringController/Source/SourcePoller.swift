@@ -61,12 +61,16 @@ actor SourcePoller {
             return nil
         }
         if tree == lastTree, let set = lastSet {
-            lastCommit = commit.id
             guard changed else {
                 context.logger.debug("manifests unchanged at \(commit.id.short) (tree \(tree.short)); skipped parse and plan")
                 return nil
             }
-            return set.isValid ? .valid(commit: commit, set: set, treeChanged: false) : .rejected(commit: commit, set: set)
+            if await modelsUnchanged(set, at: commit.id) {
+                lastCommit = commit.id
+                context.logger.debug("manifests unchanged at \(commit.id.short) (tree \(tree.short)); skipped parse and plan")
+                return set.isValid ? .valid(commit: commit, set: set, treeChanged: false) : .rejected(commit: commit, set: set)
+            }
+            context.logger.debug("model content changed at \(commit.id.short): parsing again")
         }
 
         parseCount += 1
@@ -95,6 +99,25 @@ actor SourcePoller {
         }
         await recovered()
         return .valid(commit: commit, set: set, treeChanged: true)
+    }
+
+    /// Whether every model path of `set` still names the same Git object at `commit`
+    /// (a model changed in place rolls its deployment even when no manifest changed).
+    private func modelsUnchanged(_ set: ManifestSet, at commit: ObjectID) async -> Bool {
+        let models = Set(set.deployments.compactMap { spec in spec.model.flatMap { m in m.contentID.map { (m.uri, $0) } } }.map { "\($0.0)\u{0}\($0.1)" })
+        guard !models.isEmpty else { return true }
+        let source = context.source
+        return await Blocking.run {
+            models.allSatisfy { pair in
+                let parts = pair.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { return false }
+                do {
+                    return try source.objectID(at: commit, path: parts[0]).hex == parts[1]
+                } catch {
+                    return false // gone or unreadable: parse again, which reports it
+                }
+            }
+        }
     }
 
     /// Forgets the cached tree so the next poll parses again (after a failed apply).
