@@ -5,7 +5,8 @@ import MooringManifests
 ///
 /// 1. Decoding and validating 1,000 ModelDeployments (100 files of 10 documents, one
 ///    ServingRuntime, model paths checked against an in-memory repository).
-/// 2. The supervisor with real processes: listening → Ready, crash → restart, stopping
+/// 2. Rejecting hostile manifests: alias bombs, deep nesting, millions of keys.
+/// 3. The supervisor with real processes: listening → Ready, crash → restart, stopping
 ///    many replicas (`SupervisorBench`); written to the `supervisor` section of
 ///    `BENCHMARKS.md` in the current directory.
 
@@ -87,6 +88,32 @@ measure("decode+validate 1000 deployments (\(files.count) files)", iterations: 1
 measure("spec hash of 1000 resolved deployments", iterations: 10) {
     for deployment in check.deployments { _ = deployment.specHash }
 }
+
+// 2. Rejecting hostile manifests (each must fail fast with one diagnostic; the tests assert
+//    generous bounds, this prints the real figures).
+func hostile(_ label: String, _ data: Data, limits: ManifestLimits = .default) {
+    let file = ManifestFile(path: "hostile.yaml", contents: data)
+    var first = ""
+    measure("reject \(label) (\(data.count) bytes)", iterations: 3) {
+        let set = ManifestSet.load(files: [file], limits: limits)
+        first = set.diagnostics.first?.description ?? "NOT REJECTED"
+    }
+    print("  → \(first.prefix(120))")
+}
+var laughs = [#"a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"#]
+for (previous, name) in zip("abcdefgh", "bcdefghi") {
+    laughs.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]")
+}
+hostile("alias bomb in values", Data(laughs.joined(separator: "\n").utf8))
+hostile("alias bomb as a key", Data((laughs.prefix(5).joined(separator: "\n") + "\n? *e\n: x\n").utf8))
+hostile("10,000-deep nesting", Data((String(repeating: "[\n", count: 10_000) + String(repeating: "]", count: 10_000)).utf8))
+var keys = ""
+for index in 0..<2_000_000 { keys += "k\(index): 1\n" }
+hostile("2 M keys", Data(keys.utf8))
+hostile("2 M keys, size limit lifted", Data(keys.utf8), limits: ManifestLimits(maxFileBytes: 64 << 20))
+var usage = rusage()
+getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+print("peak resident memory of the whole run: \(usage.ru_maxrss / 1024) MiB")
 
 do {
     let section = try await SupervisorBench.run()

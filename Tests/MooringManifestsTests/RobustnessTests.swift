@@ -32,7 +32,7 @@ struct RobustnessTests {
 
     @Test func invalidUTF8IsReportedNotCrashed() {
         let set = ManifestSet.load(files: [ManifestFile(path: "bad.yaml", contents: Data([0xff, 0xfe, 0x00, 0x41]))])
-        #expect(set.diagnostics.map(\.description) == ["bad.yaml:1:1: error: the file is not valid UTF-8; save it as UTF-8"])
+        #expect(set.diagnostics.map(\.description) == ["bad.yaml:1:1: error: the file is not valid UTF-8 here (byte 0xFF); save it as UTF-8"])
     }
 
     @Test func aliasesAnchorsAndOddDocumentsDoNotCrash() {

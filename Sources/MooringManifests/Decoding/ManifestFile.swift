@@ -5,11 +5,23 @@ import Yams
 public struct ManifestFile: Hashable, Sendable {
     /// Path as shown in diagnostics; repository-relative when read from Git.
     public var path: String
+    /// The file's bytes — only the first ones when it was too large to read whole (see
+    /// ``byteCount``).
     public var contents: Data
+    /// The file's size in bytes: `contents.count`, unless only a prefix was read because
+    /// the file is over ``ManifestLimits/maxFileBytes``.
+    public var byteCount: Int
 
     public init(path: String, contents: Data) {
+        self.init(path: path, contents: contents, byteCount: contents.count)
+    }
+
+    /// A file of which only `contents` (a prefix, possibly empty) was read: its size
+    /// `byteCount` is over a limit, and decoding reports just that.
+    public init(path: String, contents: Data, byteCount: Int) {
         self.path = path
         self.contents = contents
+        self.byteCount = max(byteCount, contents.count)
     }
 
     /// Whether `path` names a manifest file (`*.yaml` or `*.yml`).
@@ -27,13 +39,23 @@ struct DecodedFile {
 extension ManifestFile {
     /// Parses every YAML document in the file and decodes each. A YAML syntax error ends
     /// the file (the parser cannot go on) with a diagnostic at the error's position.
-    func decode() -> DecodedFile {
+    ///
+    /// Before Yams builds anything, the raw bytes are checked (size, UTF-8) and the YAML
+    /// structure is read as events (``YAMLStructureCheck``): a file that breaks a limit in
+    /// `limits` gets one diagnostic at the offending byte, alias or node, and no tree.
+    func decode(limits: ManifestLimits = .default) -> DecodedFile {
         let context = DecodingContext(file: path)
         var result = DecodedFile()
+        if let problem = sizeProblem(limits: limits) {
+            result.diagnostics = [problem]
+            return result
+        }
         guard let text = String(data: contents, encoding: .utf8) else {
-            context.error(at: SourcePosition(file: path, line: 1, column: 1), field: "",
-                          "the file is not valid UTF-8; save it as UTF-8")
-            result.diagnostics = context.diagnostics
+            result.diagnostics = [invalidUTF8Problem()]
+            return result
+        }
+        if let problem = contents.withUnsafeBytes({ YAMLStructureCheck(path: path, limits: limits).firstProblem(in: $0) }) {
+            result.diagnostics = [problem]
             return result
         }
         do {
@@ -54,12 +76,34 @@ extension ManifestFile {
         return result
     }
 
+    /// The file is over `limits.maxFileBytes`: a diagnostic at the byte that crosses it.
+    private func sizeProblem(limits: ManifestLimits) -> Diagnostic? {
+        guard byteCount > limits.maxFileBytes else { return nil }
+        return diagnostic(atByte: limits.maxFileBytes,
+                          "the file is \(byteCount) bytes, over the limit of \(limits.maxFileBytes) bytes for one manifest file (crossed here); split it into smaller files")
+    }
+
+    /// Where the file stops being UTF-8, as a diagnostic.
+    private func invalidUTF8Problem() -> Diagnostic {
+        let offset = contents.withUnsafeBytes { firstInvalidUTF8Offset(in: $0) } ?? 0
+        let byte = offset < contents.count ? String(contents[contents.startIndex + offset], radix: 16, uppercase: true) : "?"
+        return diagnostic(atByte: offset, "the file is not valid UTF-8 here (byte 0x\(byte.count == 1 ? "0" + byte : byte)); save it as UTF-8")
+    }
+
+    private func diagnostic(atByte offset: Int, _ message: String) -> Diagnostic {
+        let (line, column) = contents.withUnsafeBytes { textPosition(ofByte: offset, in: $0) }
+        return Diagnostic(.error, at: SourcePosition(file: path, line: line, column: column), field: "", message: message)
+    }
+
     private func yamlErrorPosition(_ error: YamlError) -> SourcePosition {
         switch error {
         case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
             return SourcePosition(file: path, line: mark.line, column: mark.column)
         case let .duplicatedKeysInMapping(_, context):
             return SourcePosition(file: path, line: context.mark.line, column: context.mark.column)
+        case let .reader(_, offset?, _, _):
+            let (line, column) = contents.withUnsafeBytes { textPosition(ofByte: offset, in: $0) }
+            return SourcePosition(file: path, line: line, column: column)
         default:
             return SourcePosition(file: path, line: 1, column: 1)
         }
@@ -82,7 +126,8 @@ extension ManifestFile {
 extension ManifestFile {
     /// Reads every `*.yaml`/`*.yml` file under `directory`, recursively, in a stable order.
     /// Paths are shown relative to `displayBase` (by default the directory's own name).
-    public static func load(directory: URL, displayPrefix: String? = nil) throws -> [ManifestFile] {
+    /// A file over `limits.maxFileBytes` is not read whole: decoding reports its size.
+    public static func load(directory: URL, displayPrefix: String? = nil, limits: ManifestLimits = .default) throws -> [ManifestFile] {
         let prefix = displayPrefix ?? directory.lastPathComponent
         let fm = FileManager.default
         var files: [ManifestFile] = []
@@ -98,8 +143,22 @@ extension ManifestFile {
             guard fm.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
             var relative = full.hasPrefix(base + "/") ? String(full.dropFirst(base.count + 1)) : url.lastPathComponent
             if !prefix.isEmpty { relative = prefix + "/" + relative }
-            files.append(ManifestFile(path: relative, contents: try Data(contentsOf: url)))
+            files.append(try read(url, as: relative, limit: limits.maxFileBytes))
         }
         return files.sorted { $0.path < $1.path }
+    }
+
+    /// Reads the file at `url`, or only its first `limit + 1` bytes (enough to place the
+    /// "too large" diagnostic) when it is larger than `limit`.
+    private static func read(_ url: URL, as path: String, limit: Int) throws -> ManifestFile {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() } // closing a file only read from loses nothing
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: 0)
+        guard size <= UInt64(limit) else {
+            let prefix = try handle.read(upToCount: limit + 1) ?? Data()
+            return ManifestFile(path: path, contents: prefix, byteCount: Int(clamping: size))
+        }
+        return ManifestFile(path: path, contents: try handle.readToEnd() ?? Data())
     }
 }

@@ -21,14 +21,27 @@ public struct ManifestSet: Sendable {
 
     /// Decodes and validates `files` as one revision. With a `repository`, model paths
     /// and working directories are checked against it (existence, escape, `sha256`).
-    public static func load(files: [ManifestFile], repository: (any RepositoryView)? = nil) -> ManifestSet {
+    /// Files that break `limits` are rejected with a diagnostic each; once the files
+    /// together pass `maxTotalBytes`, the rest are not read.
+    public static func load(files: [ManifestFile], repository: (any RepositoryView)? = nil,
+                            limits: ManifestLimits = .default) -> ManifestSet {
         var diagnostics: [Diagnostic] = []
         var deployments: [ModelDeployment] = []
         var runtimes: [String: ServingRuntime] = [:]
         var seenDeployments: [String: SourcePosition] = [:]
+        var totalBytes = 0
 
         for file in files {
-            let decoded = file.decode()
+            // A file over the per-file limit is not read (decoding says so) and not counted.
+            if file.byteCount <= limits.maxFileBytes { totalBytes += file.byteCount }
+            if totalBytes > limits.maxTotalBytes {
+                let crossing = file.byteCount - (totalBytes - limits.maxTotalBytes)
+                let (line, column) = file.contents.withUnsafeBytes { textPosition(ofByte: crossing, in: $0) }
+                diagnostics.append(Diagnostic(.error, at: SourcePosition(file: file.path, line: line, column: column), field: "",
+                    message: "the manifests pass \(limits.maxTotalBytes) bytes in all (the limit) in this file; the files after it are not read. Move what is not a manifest out of the manifests path, or split the repository"))
+                break
+            }
+            let decoded = file.decode(limits: limits)
             diagnostics += decoded.diagnostics
             for document in decoded.documents {
                 switch document {
@@ -84,13 +97,13 @@ public struct ManifestSet: Sendable {
 
     /// Loads every manifest under `directory` on disk. The repository for path checks is
     /// the nearest enclosing Git work tree, else the current directory.
-    public static func load(directory: URL, repositoryRoot: URL? = nil) throws -> ManifestSet {
+    public static func load(directory: URL, repositoryRoot: URL? = nil, limits: ManifestLimits = .default) throws -> ManifestSet {
         let root = repositoryRoot ?? FileSystemRepository.enclosingRoot(
             of: directory, fallback: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let rootPath = root.standardizedFileURL.resolvingSymlinksInPath().path
         let dirPath = directory.standardizedFileURL.resolvingSymlinksInPath().path
         let prefix = dirPath.hasPrefix(rootPath + "/") ? String(dirPath.dropFirst(rootPath.count + 1)) : directory.lastPathComponent
-        let files = try ManifestFile.load(directory: directory, displayPrefix: prefix)
-        return load(files: files, repository: FileSystemRepository(root: root))
+        let files = try ManifestFile.load(directory: directory, displayPrefix: prefix, limits: limits)
+        return load(files: files, repository: FileSystemRepository(root: root), limits: limits)
     }
 }
