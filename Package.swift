@@ -35,6 +35,11 @@ let package = Package(
         ),
 
         // Libraries, one per concern (see ../shared/DESIGN.md).
+        // Private files and directories: O_NOFOLLOW, owner and mode checks (state directory).
+        .target(
+            name: "MooringFileSafety",
+            swiftSettings: sharedSwiftSettings
+        ),
         .target(
             name: "MooringManifests",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -42,24 +47,24 @@ let package = Package(
         ),
         .target(
             name: "MooringGit",
-            dependencies: ["CLibGit2", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibGit2", "MooringFileSafety", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
             name: "MooringSupervisor",
-            dependencies: ["CCurl", "CSupervisorSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CCurl", "CSupervisorSupport", "MooringFileSafety", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
             name: "MooringStore",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MooringFileSafety", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: sharedSwiftSettings
         ),
 
         .target(
             name: "MooringController",
             dependencies: [
-                "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore",
+                "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringFileSafety",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSwiftSettings
@@ -76,6 +81,7 @@ let package = Package(
                 "MooringSupervisor",
                 "MooringController",
                 "MooringStore",
+                "MooringFileSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

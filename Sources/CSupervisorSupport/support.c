@@ -16,7 +16,7 @@
 #endif
 
 int mooring_spawn(const char *path, char *const argv[], char *const envp[],
-                  const char *cwd, const char *log_path, pid_t *out_pid) {
+                  const char *cwd, int log_fd, pid_t *out_pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -25,8 +25,10 @@ int mooring_spawn(const char *path, char *const argv[], char *const envp[],
     if (rc != 0) { posix_spawn_file_actions_destroy(&actions); return rc; }
 
     if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 1, log_path ? log_path : "/dev/null",
-                                                       O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (rc == 0) {
+        rc = log_fd >= 0 ? posix_spawn_file_actions_adddup2(&actions, log_fd, 1)
+                         : posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    }
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, 1, 2);
     if (rc == 0 && cwd != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
     if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);

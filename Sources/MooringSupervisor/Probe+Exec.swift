@@ -14,7 +14,7 @@ enum ExecProbe {
             let executable = try Spawner.resolveExecutable(command, environment: environment,
                                                            workingDirectory: workingDirectory)
             pid = try Spawner.spawnProcess(executable: executable, arguments: command, environment: environment,
-                                           workingDirectory: workingDirectory, logPath: nil)
+                                           workingDirectory: workingDirectory, logDescriptor: nil)
         } catch {
             return ProbeResult(success: false, detail: "\(error)")
         }

@@ -15,10 +15,11 @@ enum Spawner {
         environment["PORT"] = String(spec.port)
         let executable = try resolveExecutable(arguments, environment: environment,
                                                workingDirectory: spec.workingDirectory)
-        try LogFile.prepare(spec.logFile, rotateAbove: spec.logRotateBytes, keep: spec.logKeep)
+        let log = try LogFile.openForAppending(spec.logFile, rotateAbove: spec.logRotateBytes, keep: spec.logKeep)
+        defer { close(log) }
         let pid = try spawnProcess(executable: executable, arguments: arguments,
                                    environment: environment, workingDirectory: spec.workingDirectory,
-                                   logPath: spec.logFile.path)
+                                   logDescriptor: log)
         return try handle(forChild: pid)
     }
 
@@ -39,9 +40,10 @@ enum Spawner {
         return ProcessHandle(identity: identity, pidfd: fd, isChild: true)
     }
 
-    /// posix_spawn through the C helper.
+    /// posix_spawn through the C helper; stdout and stderr go to `logDescriptor`
+    /// (`/dev/null` when nil), which the caller keeps and closes.
     static func spawnProcess(executable: String, arguments: [String], environment: [String: String],
-                             workingDirectory: String?, logPath: String?) throws -> pid_t {
+                             workingDirectory: String?, logDescriptor: Int32?) throws -> pid_t {
         if let workingDirectory {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: workingDirectory, isDirectory: &isDirectory),
@@ -61,7 +63,7 @@ enum Spawner {
         let rc = argv.withUnsafeBufferPointer { argvBuffer in
             envp.withUnsafeBufferPointer { envpBuffer in
                 mooring_spawn(executable, argvBuffer.baseAddress, envpBuffer.baseAddress,
-                              workingDirectory, logPath, &pid)
+                              workingDirectory, logDescriptor ?? -1, &pid)
             }
         }
         guard rc == 0 else {

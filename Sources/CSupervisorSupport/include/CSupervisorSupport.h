@@ -7,11 +7,12 @@
    posix_spawn with its own session, pidfds (syscall wrappers) and waitid(P_PIDFD). */
 
 /* Spawns `path` with `argv`/`envp` in a new session and process group (setsid), stdin from
-   /dev/null, stdout and stderr appended to `log_path` (or /dev/null when NULL), working
-   directory `cwd` (NULL: inherit), default signal dispositions and an empty signal mask,
-   every descriptor above 2 closed. Returns 0 and sets *out_pid, or an errno value. */
+   /dev/null, stdout and stderr on `log_fd` (an O_APPEND descriptor the caller opened and
+   still owns; /dev/null when negative), working directory `cwd` (NULL: inherit), default
+   signal dispositions and an empty signal mask, every descriptor above 2 closed.
+   Returns 0 and sets *out_pid, or an errno value. */
 int mooring_spawn(const char *path, char *const argv[], char *const envp[],
-                  const char *cwd, const char *log_path, pid_t *out_pid);
+                  const char *cwd, int log_fd, pid_t *out_pid);
 
 /* pidfd_open(2): a descriptor that becomes readable when `pid` exits. -1 and errno on failure. */
 int mooring_pidfd_open(pid_t pid);

@@ -15,7 +15,7 @@ extension Mooring {
         var retry: String?
 
         func run() throws {
-            let layout = StateLayout(root: global.resolvedStateDirectory)
+            let layout = try verifiedStateDirectory(global, command: "sync", allowMissing: true)
             guard let pid = StateLock.holder(at: layout.lock) else {
                 printError("mooring sync: no controller is running on \(layout.root.path); start one with `mooring run`")
                 throw ExitCode(1)
