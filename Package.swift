@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringControllerTests",
-            dependencies: ["MooringController", "MooringManifests", "MooringTesting"],
+            dependencies: ["MooringController", "MooringManifests", "MooringGit", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

@@ -28,6 +28,10 @@ public struct ManifestSet: Sendable {
         var seenDeployments: [String: SourcePosition] = [:]
 
         for file in files {
+            if file.isSymlink {
+                diagnostics.append(file.symlinkDiagnostic())
+                continue
+            }
             let decoded = file.decode()
             diagnostics += decoded.diagnostics
             for document in decoded.documents {
