@@ -96,6 +96,15 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
 
+        // A supervisor in a process of its own, for the supervisor tests of what is
+        // process-wide (the child subreaper of the containment fallback). Not shipped.
+        .executableTarget(
+            name: "mooring-supervisor-host",
+            dependencies: ["MooringSupervisor", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SupervisorHost",
+            swiftSettings: sharedSwiftSettings
+        ),
+
         // Helpers shared by every test target (temp dirs, git fixtures, process cleanup).
         .target(
             name: "MooringTesting",
@@ -111,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringControllerTests",
-            dependencies: ["MooringController", "MooringManifests", "MooringGit", "MooringTesting"],
+            dependencies: ["MooringController", "MooringManifests", "MooringGit", "MooringSupervisor", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

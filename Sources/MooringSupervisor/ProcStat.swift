@@ -41,6 +41,17 @@ struct ProcStat: Sendable, Equatable {
         return ProcStat(state: state, parent: parent, processGroup: group, session: session, startTime: start)
     }
 
+    /// The pids of every process (zombies included) whose parent is `parent`.
+    static func children(of parent: Int32) -> [Int32] {
+        allPids().filter { read(pid: $0)?.parent == parent }
+    }
+
+    /// Every pid in `/proc`.
+    static func allPids() -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { Int32($0) }
+    }
+
     /// The pids of every live (non-zombie) process whose process group is `group`.
     static func liveMembers(ofGroup group: Int32) -> [Int32] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
