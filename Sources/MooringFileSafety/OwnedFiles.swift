@@ -41,10 +41,39 @@ public enum OwnedFiles {
         try checkDirectory(info, path: path)
     }
 
+    /// What `path` stands for when its last component is a symbolic link that root or the
+    /// user made (an administrator's `/var/lib/mooring -> /data/mooring`): the link's
+    /// resolved target. `path` itself when it is not a link (or does not exist). A link
+    /// made by anyone else is refused: they could point it anywhere.
+    public static func trustedTarget(of path: String) throws -> String {
+        guard let info = try linkStatus(path), info.st_mode & S_IFMT == S_IFLNK else { return path }
+        guard info.st_uid == 0 || info.st_uid == user else {
+            throw UnsafePathError(.wrongOwner, path: path,
+                "\(path) is a symbolic link made by uid \(info.st_uid), who could point it anywhere; remove it (`rm \(path)`) or use another --state-dir")
+        }
+        guard let target = realPath(path) else {
+            throw UnsafePathError(.missing, path: path,
+                "\(path) is a symbolic link to nothing; create its target or remove it (`rm \(path)`)")
+        }
+        return target
+    }
+
     /// Creates `path` as a directory with mode `0700` — and any missing parent, also `0700` —
     /// or checks the existing one with ``checkDirectory(_:)``. With `tighten`, an existing
     /// directory that passes is set to `0700` (older Mooring versions made them `0755`).
-    public static func makeDirectory(_ path: String, tighten: Bool = true) throws {
+    /// With `followingTrustedLink`, a last component that is a link of root's or the
+    /// user's stands for its target (``trustedTarget(of:)``), which is checked instead.
+    public static func makeDirectory(_ path: String, tighten: Bool = true, followingTrustedLink: Bool = false) throws {
+        if followingTrustedLink {
+            let target = try trustedTarget(of: path)
+            if target != path {
+                try checkDirectory(target)
+                if tighten && chmod(target, directoryMode) != 0 {
+                    throw UnsafePathError.system("chmod", path: target, doing: "make private (0700)", errno: errno)
+                }
+                return
+            }
+        }
         var missing: [String] = []
         var cursor = path
         while try linkStatus(cursor) == nil {

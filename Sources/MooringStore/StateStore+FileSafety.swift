@@ -29,7 +29,7 @@ extension StateStore {
                 }
                 return
             }
-            try OwnedFiles.makeDirectory(directory, tighten: false)
+            try OwnedFiles.makeDirectory(directory, tighten: false, followingTrustedLink: true)
             try closing(OwnedFiles.open(path.path, flags: O_RDWR | O_CREAT))
             for suffix in companionSuffixes where try OwnedFiles.linkStatus(path.path + suffix) != nil {
                 try closing(OwnedFiles.open(path.path + suffix, flags: O_RDWR))

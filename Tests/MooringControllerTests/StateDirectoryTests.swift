@@ -196,6 +196,40 @@ import Testing
         #expect(owner == Int(Unprivileged.uid))
     }
 
+    /// An administrator's link (`/var/lib/mooring -> /data/mooring`) is fine; a link
+    /// another user planted is not, wherever it points.
+    @Test func aStateDirectoryReachedThroughALinkIsUsedOnlyWhenTheLinkIsTrusted() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let data = dir.appending("data/mooring")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let link = dir.appending("state")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: data.path)
+        let layout = try StateDirectory.prepare(at: link)
+        let lock = try StateLock.acquire(at: layout.lock)
+        withExtendedLifetime(lock) {}
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("lock").path))
+        #expect(try mode(data) == 0o700)
+        try StateDirectory.verify(at: link)
+
+        guard Unprivileged.isAvailable else {
+            Unprivileged.note("aStateDirectoryReachedThroughALinkIsUsedOnlyWhenTheLinkIsTrusted")
+            return
+        }
+        let shared = dir.appending("shared")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: shared.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o711], ofItemAtPath: dir.path)
+        let planted = shared.appendingPathComponent("state")
+        let made = try Unprivileged.run("/bin/ln", ["-s", data.path, planted.path])
+        #expect(made.status == 0, "\(made.output)")
+        for attempt in [{ try StateDirectory.prepare(at: planted) }, { try StateDirectory.verify(at: planted) }] {
+            let error = try #require(throws: ControllerError.self) { _ = try attempt() }
+            #expect(error.message.contains("symbolic link made by uid \(Unprivileged.uid)"), "\(error.message)")
+        }
+        #expect(throws: ControllerError.self) { _ = try StateLock.acquire(at: planted.appendingPathComponent("lock")) }
+    }
+
     @Test func aMissingStateDirectorySaysSoToReaders() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

@@ -33,7 +33,7 @@ public enum StateDirectory {
         try check {
             try OwnedFiles.checkAncestors(of: path)
             try checkLink(at: path)
-            try OwnedFiles.makeDirectory(path)
+            try OwnedFiles.makeDirectory(path, followingTrustedLink: true)
             try checkContents(layout)
             try OwnedFiles.makeDirectory(layout.logs.path)
             try OwnedFiles.makeDirectory(layout.revisions.path)
@@ -65,15 +65,8 @@ public enum StateDirectory {
     /// A symlink at the state directory's own path must belong to root or the user; its
     /// target is then checked like the directory itself (ancestors included).
     private static func checkLink(at path: String) throws {
-        guard let info = try OwnedFiles.linkStatus(path), info.st_mode & S_IFMT == S_IFLNK else { return }
-        guard info.st_uid == 0 || info.st_uid == OwnedFiles.user else {
-            throw UnsafePathError(.wrongOwner, path: path,
-                "\(path) is a symbolic link made by uid \(info.st_uid), who could point it anywhere; remove it (`rm \(path)`) or use another --state-dir")
-        }
-        guard let target = OwnedFiles.realPath(path) else {
-            throw UnsafePathError(.missing, path: path, "\(path) is a symbolic link to nothing; create its target or remove it (`rm \(path)`)")
-        }
-        try OwnedFiles.checkAncestors(of: target)
+        let target = try OwnedFiles.trustedTarget(of: path)
+        if target != path { try OwnedFiles.checkAncestors(of: target) }
     }
 
     /// What must hold of the entries a controller uses, when they exist.

@@ -33,8 +33,10 @@ public final class StateLock: Sendable {
     public static func acquire(at url: URL) throws -> StateLock {
         let fd: Int32
         do {
-            try OwnedFiles.checkAncestors(of: url.deletingLastPathComponent().path)
-            try OwnedFiles.makeDirectory(url.deletingLastPathComponent().path, tighten: false)
+            let directory = url.deletingLastPathComponent().path
+            try OwnedFiles.checkAncestors(of: directory)
+            try OwnedFiles.checkAncestors(of: OwnedFiles.trustedTarget(of: directory))
+            try OwnedFiles.makeDirectory(directory, tighten: false, followingTrustedLink: true)
             fd = try OwnedFiles.open(url.path, flags: O_RDWR | O_CREAT)
         } catch let error as UnsafePathError {
             throw ControllerError(.stateDirectory, "cannot take the lock \(url.path): \(error.message)")
