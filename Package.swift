@@ -37,6 +37,11 @@ let package = Package(
         ),
 
         // Libraries, one per concern (see ../shared/DESIGN.md).
+        // Private files and directories: O_NOFOLLOW, owner and mode checks (state directory).
+        .target(
+            name: "MooringFileSafety",
+            swiftSettings: sharedSwiftSettings
+        ),
         .target(
             name: "MooringManifests",
             dependencies: [
@@ -48,12 +53,12 @@ let package = Package(
         ),
         .target(
             name: "MooringGit",
-            dependencies: ["CLibGit2", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibGit2", "MooringFileSafety", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
             name: "MooringSupervisor",
-            dependencies: ["CCurl", "CSupervisorSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CCurl", "CSupervisorSupport", "MooringFileSafety", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
         // The status vocabulary and the pure status summary: no GRDB, so the HTTP server
@@ -64,14 +69,14 @@ let package = Package(
         ),
         .target(
             name: "MooringStore",
-            dependencies: ["MooringStatus", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MooringStatus", "MooringFileSafety", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: sharedSwiftSettings
         ),
 
         .target(
             name: "MooringController",
             dependencies: [
-                "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus",
+                "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus", "MooringFileSafety",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -91,6 +96,7 @@ let package = Package(
                 "MooringController",
                 "MooringStore",
                 "MooringStatus",
+                "MooringFileSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,6 +109,15 @@ let package = Package(
             name: "mooring-bench",
             dependencies: ["MooringManifests", "MooringSupervisor", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/mooring-bench",
+            swiftSettings: sharedSwiftSettings
+        ),
+
+        // A supervisor in a process of its own, for the supervisor tests of what is
+        // process-wide (the child subreaper of the containment fallback). Not shipped.
+        .executableTarget(
+            name: "mooring-supervisor-host",
+            dependencies: ["MooringSupervisor", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SupervisorHost",
             swiftSettings: sharedSwiftSettings
         ),
 

@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,8 +17,107 @@
 #define P_PIDFD 3
 #endif
 
+/* What the forked child reports through the pipe when a step fails. */
+struct child_failure {
+    int stage;
+    int error;
+};
+
+static void child_fail(int pipe_fd, int stage) {
+    struct child_failure failure = { stage, errno };
+    ssize_t ignored = write(pipe_fd, &failure, sizeof failure);
+    (void)ignored;
+    _exit(127);
+}
+
+static int spawn_into_cgroup(const char *path, char *const argv[], char *const envp[],
+                             const char *cwd, int log_fd, int cgroup_procs_fd, pid_t *out_pid,
+                             int *out_stage) {
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return errno;
+    /* Keep the report pipe clear of 0-2, which the child is about to replace. */
+    for (int i = 0; i < 2; i++) {
+        if (pipe_fds[i] <= 2) {
+            int moved = fcntl(pipe_fds[i], F_DUPFD_CLOEXEC, 3);
+            if (moved < 0) { int e = errno; close(pipe_fds[0]); close(pipe_fds[1]); return e; }
+            close(pipe_fds[i]);
+            pipe_fds[i] = moved;
+        }
+    }
+    /* No handler of ours may run in the child between fork and exec. */
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int report = pipe_fds[1];
+        /* Join the cgroup first: from here on, everything this process starts is in it. */
+        if (write(cgroup_procs_fd, "0", 1) != 1) child_fail(report, MOORING_SPAWN_STAGE_CGROUP);
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < NSIG; sig++) {
+            if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL);
+        }
+        if (setsid() < 0) child_fail(report, MOORING_SPAWN_STAGE_OTHER);
+        int null_in = open("/dev/null", O_RDONLY);
+        if (null_in < 0 || dup2(null_in, 0) < 0) child_fail(report, MOORING_SPAWN_STAGE_OTHER);
+        if (log_fd >= 0) {
+            if (dup2(log_fd, 1) < 0) child_fail(report, MOORING_SPAWN_STAGE_OTHER);
+        } else {
+            int null_out = open("/dev/null", O_WRONLY);
+            if (null_out < 0 || dup2(null_out, 1) < 0) child_fail(report, MOORING_SPAWN_STAGE_OTHER);
+        }
+        if (dup2(1, 2) < 0) child_fail(report, MOORING_SPAWN_STAGE_OTHER);
+        if (cwd != NULL && chdir(cwd) != 0) child_fail(report, MOORING_SPAWN_STAGE_OTHER);
+        /* Every descriptor above 2 but the report pipe (close-on-exec) goes. */
+        if (report > 3) syscall(SYS_close_range, 3, report - 1, 0);
+        syscall(SYS_close_range, report + 1, ~0U, 0);
+        sigset_t empty;
+        sigemptyset(&empty);
+        sigprocmask(SIG_SETMASK, &empty, NULL);
+        execve(path, argv, envp);
+        child_fail(report, MOORING_SPAWN_STAGE_OTHER);
+    }
+    int fork_error = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    close(pipe_fds[1]);
+    if (pid < 0) {
+        close(pipe_fds[0]);
+        return fork_error;
+    }
+    struct child_failure failure;
+    ssize_t got;
+    do { got = read(pipe_fds[0], &failure, sizeof failure); } while (got < 0 && errno == EINTR);
+    close(pipe_fds[0]);
+    if (got == (ssize_t)sizeof failure) {
+        /* The child never ran the program: collect it and report why. */
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        *out_stage = failure.stage;
+        return failure.error != 0 ? failure.error : EIO;
+    }
+    *out_pid = pid;
+    return 0;
+}
+
+int mooring_set_child_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+int mooring_child_waitable(void) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return -1;
+    return info.si_pid != 0 ? 1 : 0;
+}
+
 int mooring_spawn(const char *path, char *const argv[], char *const envp[],
-                  const char *cwd, const char *log_path, pid_t *out_pid) {
+                  const char *cwd, int log_fd, int cgroup_procs_fd, pid_t *out_pid, int *out_stage) {
+    *out_stage = MOORING_SPAWN_STAGE_OTHER;
+    if (cgroup_procs_fd >= 0) {
+        return spawn_into_cgroup(path, argv, envp, cwd, log_fd, cgroup_procs_fd, out_pid, out_stage);
+    }
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -25,8 +126,10 @@ int mooring_spawn(const char *path, char *const argv[], char *const envp[],
     if (rc != 0) { posix_spawn_file_actions_destroy(&actions); return rc; }
 
     if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 1, log_path ? log_path : "/dev/null",
-                                                       O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (rc == 0) {
+        rc = log_fd >= 0 ? posix_spawn_file_actions_adddup2(&actions, log_fd, 1)
+                         : posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    }
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, 1, 2);
     if (rc == 0 && cwd != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
     if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);

@@ -1,20 +1,24 @@
 import Foundation
 
 extension GitSource {
-    /// The id of the tree (or blob) at `path` in `commit`. When it equals the id seen
+    /// The id of the tree (folder) at `path` in `commit`. When it equals the id seen
     /// before, nothing under the path changed: one lookup, no parsing.
     ///
     /// A missing path is a `pathNotFound` error ("path `manifests` not found at abc1234"),
-    /// never an empty desired state.
+    /// never an empty desired state — and so is anything at `path` that is not a folder
+    /// (a symlink, a file, a submodule), which would otherwise read as a folder with no
+    /// manifests and remove every deployment.
     public func treeID(at commit: ObjectID, path: String) throws -> ObjectID {
-        try openRepository().entry(at: commit, path: path).id
+        try openRepository().folder(at: commit, path: path)
     }
 
-    /// Every file under `path` at `commit` (recursively), with repository-relative paths,
-    /// sorted by path. Submodules are skipped; symlinks are returned with their target as
-    /// contents and are not followed.
+    /// Every file under the folder `path` at `commit` (recursively), with
+    /// repository-relative paths, sorted by path. Submodules are skipped; symlinks are
+    /// returned with their target as contents and are not followed. Like
+    /// ``treeID(at:path:)``, a `pathNotFound` error when `path` is missing or not a folder.
     public func files(at commit: ObjectID, under path: String) throws -> [RepositoryFile] {
         let repository = try openRepository()
+        _ = try repository.folder(at: commit, path: path)
         var files: [RepositoryFile] = []
         for entry in try repository.walk(at: commit, path: path) {
             let kind: RepositoryFile.Kind

@@ -79,6 +79,28 @@ extension Repository {
         return (ObjectID(id), git_tree_entry_type(entry.pointer) == GIT_OBJECT_TREE)
     }
 
+    /// The id of the tree at `path` in `commit`. Anything else there — a symlink, a file,
+    /// a submodule — is a `pathNotFound` error, like nothing at all: a commit that turns
+    /// the manifests folder into a link must be rejected, not read as an empty folder.
+    func folder(at commit: ObjectID, path: String) throws -> ObjectID {
+        let (id, isTree) = try entry(at: commit, path: path)
+        guard !isTree else { return id }
+        let normalized = normalizeTreePath(path)
+        let what: String
+        switch try blobKind(commit: commit, path: normalized) {
+        case .symlink:
+            let target = try withBlob(id) { String(decoding: $0, as: UTF8.self) }
+            what = "a symlink (to `\(target)`)"
+        case .submodule: what = "a submodule"
+        case .regular, .executable, .tree: what = "a file"
+        }
+        throw GitError(
+            code: .pathNotFound,
+            message: "path `\(normalized)` is \(what) at \(commit.short), not a folder. The commit is not applied "
+                + "(nothing is removed); make `\(normalized)` a folder of manifests again, or update the controller's manifests path",
+            function: nil)
+    }
+
     /// Every entry under `path` at `commit`, pre-order, with repository-relative paths.
     /// When `path` names a file, that one entry.
     func walk(at commit: ObjectID, path: String) throws -> [WalkedEntry] {
@@ -99,7 +121,7 @@ extension Repository {
         return collector.entries
     }
 
-    private func blobKind(commit: ObjectID, path: String) throws -> WalkedEntry.Kind {
+    func blobKind(commit: ObjectID, path: String) throws -> WalkedEntry.Kind {
         let commitHandle = try self.commit(commit)
         let root = try tree(of: commitHandle, id: commit)
         let entry = try GitHandle.make(

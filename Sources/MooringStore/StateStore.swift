@@ -36,20 +36,16 @@ public final class StateStore: Sendable {
     }
 
     /// Opens (or creates) the state file at `path` for reading and writing, in WAL mode,
-    /// creating its directory if needed and running any pending migrations.
+    /// creating its directory (`0700`) if needed and running any pending migrations.
+    /// The file is created `0600` (SQLite gives its `-wal` and `-shm` files the same mode);
+    /// an existing one must be a private regular file of this user's (see
+    /// ``checkFiles(at:readOnly:)``).
     ///
     /// `now` stamps `createdAt`/`updatedAt`/event times; tests inject a fixed clock.
-    /// Throws ``StoreError`` with code `openFailed`, `schemaTooNew` or `migrationFailed`.
+    /// Throws ``StoreError`` with code `openFailed`, `untrustedFile`, `schemaTooNew` or
+    /// `migrationFailed`.
     public convenience init(path: URL, now: @escaping @Sendable () -> Date = { Date() }) throws {
-        let directory = path.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError(
-                .openFailed,
-                "cannot create the state directory \(directory.path); check its permissions or pass another --state-dir",
-                cause: error)
-        }
+        try Self.checkFiles(at: path, readOnly: false)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path.path, configuration: Self.configuration(readOnly: false))
@@ -65,15 +61,12 @@ public final class StateStore: Sendable {
     /// Opens an existing state file read-only, for commands that only look
     /// (`status`, `history`, `events`) while a controller may be writing it.
     ///
-    /// Throws ``StoreError`` with code `noState` if the file does not exist, `schemaTooOld`
+    /// Throws ``StoreError`` with code `noState` if the file does not exist, `untrustedFile`
+    /// if it (or its directory) is not a private file of this user's, `schemaTooOld`
     /// if the controller has not migrated it to this version yet, `schemaTooNew` if a newer
     /// Mooring wrote it.
     public convenience init(readOnlyPath path: URL, now: @escaping @Sendable () -> Date = { Date() }) throws {
-        guard FileManager.default.fileExists(atPath: path.path) else {
-            throw StoreError(
-                .noState,
-                "no state at \(path.path): is `mooring run` using another --state-dir?")
-        }
+        try Self.checkFiles(at: path, readOnly: true)
         let reader: any DatabaseWriter
         do {
             reader = try DatabasePool(path: path.path, configuration: Self.configuration(readOnly: true))

@@ -13,6 +13,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         private enum Value: String, Hashable, Sendable {
             case noState
             case openFailed
+            case untrustedFile
             case schemaTooOld
             case schemaTooNew
             case migrationFailed
@@ -34,6 +35,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         public static let noState = Code(.noState)
         /// The database file could not be opened or created.
         public static let openFailed = Code(.openFailed)
+        /// The state file is a symbolic link, belongs to another user, can be written by
+        /// others or has several names: it is not opened (see `docs/security.md`).
+        public static let untrustedFile = Code(.untrustedFile)
         /// A read-only open found a schema that a newer controller has not migrated yet.
         public static let schemaTooOld = Code(.schemaTooOld)
         /// The database was migrated by a newer Mooring than this one.

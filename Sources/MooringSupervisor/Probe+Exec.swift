@@ -14,7 +14,7 @@ enum ExecProbe {
             let executable = try Spawner.resolveExecutable(command, environment: environment,
                                                            workingDirectory: workingDirectory)
             pid = try Spawner.spawnProcess(executable: executable, arguments: command, environment: environment,
-                                           workingDirectory: workingDirectory, logPath: nil)
+                                           workingDirectory: workingDirectory, logDescriptor: nil)
         } catch {
             return ProbeResult(success: false, detail: "\(error)")
         }
@@ -31,6 +31,7 @@ enum ExecProbe {
         if !exited { _ = kill(-pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        ChildRegistry.shared.reaped(pid)
         guard exited else { return ProbeResult(success: false, detail: "\(name): timed out") }
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
         return ProbeResult(success: code == 0, detail: code >= 0 ? "\(name): exit code \(code)" : "\(name): killed by signal \(status & 0x7f)")

@@ -44,6 +44,27 @@ struct ProcStat: Sendable, Equatable {
         return ProcStat(state: state, parent: parent, processGroup: group, session: session, startTime: start)
     }
 
+    /// The pids of every process (zombies included) whose parent is `parent`.
+    static func children(of parent: Int32) -> [Int32] {
+        allPids().filter { read(pid: $0)?.parent == parent }
+    }
+
+    /// The pids of every live (non-zombie) process whose process group is `group`; an
+    /// empty group costs one `kill(-group, 0)`, not a `/proc` scan.
+    static func liveMembers(ofGroup group: Int32) -> [Int32] {
+        if kill(-group, 0) != 0, errno == ESRCH { return [] }
+        return allPids().filter { pid in
+            guard let stat = read(pid: pid) else { return false }
+            return stat.processGroup == group && !stat.isZombie
+        }
+    }
+
+    /// Every pid in `/proc`.
+    static func allPids() -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { Int32($0) }
+    }
+
     /// The process groups with at least one live (non-zombie) member, from one pass over
     /// `/proc` that reads only the state and group of each process. Nil when `/proc`
     /// cannot be listed (then nothing is known to be gone).

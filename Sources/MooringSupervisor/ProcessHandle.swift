@@ -57,6 +57,7 @@ final class ProcessHandle: @unchecked Sendable {
         if !closed, isChild, mooring_pidfd_reap(pidfd, 1, &code, &signal) == 1 {
             result = signal != 0 ? ExitStatus(code: nil, signal: signal, time: result.time)
                                  : ExitStatus(code: code, signal: nil, time: result.time)
+            ChildRegistry.shared.reaped(identity.pid)
         }
         status = result
         let pending = waiters

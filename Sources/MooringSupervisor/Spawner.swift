@@ -6,19 +6,38 @@ import Glibc
 
 /// Turns a `ReplicaSpec` into a running process in its own session and process group.
 enum Spawner {
-    /// Spawns the replica described by `spec`, with its log at `spec.logFile`
-    /// (rotated first if too big). Throws a `SupervisorError` that says what to fix.
-    static func spawn(_ spec: ReplicaSpec) throws -> ProcessHandle {
+    /// Spawns replica `id` as described by `spec`, with its log at `spec.logFile`
+    /// (rotated first if too big), held together by `containment` (its cgroup joined
+    /// before the program starts; its marker in the environment). Throws a
+    /// `SupervisorError` that says what to fix. `warn` hears about a cgroup that could not
+    /// be joined (the replica then runs with the marker only).
+    static func spawn(_ spec: ReplicaSpec, id: ReplicaID, containment: ProcessContainment,
+                      warn: (String) -> Void = { _ in }) throws -> ProcessHandle {
         let arguments = spec.arguments.map { $0.replacingOccurrences(of: "{{port}}", with: String(spec.port)) }
         let inherited = spec.inheritsEnvironment ? ProcessInfo.processInfo.environment : [:]
         var environment = inherited.merging(spec.environment) { $1 }
         environment["PORT"] = String(spec.port)
+        environment.merge(containment.environment(for: id)) { $1 }
         let executable = try resolveExecutable(arguments, environment: environment,
                                                workingDirectory: spec.workingDirectory)
-        try LogFile.prepare(spec.logFile, rotateAbove: spec.logRotateBytes, keep: spec.logKeep)
-        let pid = try spawnProcess(executable: executable, arguments: arguments,
-                                   environment: environment, workingDirectory: spec.workingDirectory,
-                                   logPath: spec.logFile.path)
+        let log = try LogFile.openForAppending(spec.logFile, rotateAbove: spec.logRotateBytes, keep: spec.logKeep)
+        defer { close(log) }
+        var cgroup: Int32?
+        do {
+            cgroup = try containment.openCgroup(for: id)
+        } catch {
+            warn("\(error); starting replica \(id) without a cgroup")
+        }
+        defer { if let cgroup { close(cgroup) } }
+        let pid: pid_t
+        do {
+            pid = try spawnProcess(executable: executable, arguments: arguments, environment: environment,
+                                   workingDirectory: spec.workingDirectory, logDescriptor: log, cgroupDescriptor: cgroup)
+        } catch let error as SupervisorError where error.code == .cgroupJoinFailed {
+            warn("\(error); starting replica \(id) without a cgroup")
+            pid = try spawnProcess(executable: executable, arguments: arguments, environment: environment,
+                                   workingDirectory: spec.workingDirectory, logDescriptor: log)
+        }
         return try handle(forChild: pid)
     }
 
@@ -30,6 +49,7 @@ enum Spawner {
             _ = kill(-pid, SIGKILL)
             var status: Int32 = 0
             _ = waitpid(pid, &status, 0)
+            ChildRegistry.shared.reaped(pid)
             throw SupervisorError(.pidfdFailed, "cannot watch the new process \(pid); Mooring needs Linux 5.3 or newer",
                                   function: "pidfd_open", cause: SupervisorError.errno(error))
         }
@@ -39,9 +59,12 @@ enum Spawner {
         return ProcessHandle(identity: identity, pidfd: fd, isChild: true)
     }
 
-    /// posix_spawn through the C helper.
+    /// Spawns through the C helper; stdout and stderr go to `logDescriptor` (`/dev/null`
+    /// when nil), and with `cgroupDescriptor` (an open `cgroup.procs`) the child joins that
+    /// cgroup before its program starts. The caller keeps and closes both descriptors, and
+    /// reaps the child (then tells ``ChildRegistry``, where the child is registered).
     static func spawnProcess(executable: String, arguments: [String], environment: [String: String],
-                             workingDirectory: String?, logPath: String?) throws -> pid_t {
+                             workingDirectory: String?, logDescriptor: Int32?, cgroupDescriptor: Int32? = nil) throws -> pid_t {
         if let workingDirectory {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: workingDirectory, isDirectory: &isDirectory),
@@ -58,14 +81,23 @@ enum Spawner {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = argv.withUnsafeBufferPointer { argvBuffer in
-            envp.withUnsafeBufferPointer { envpBuffer in
-                mooring_spawn(executable, argvBuffer.baseAddress, envpBuffer.baseAddress,
-                              workingDirectory, logPath, &pid)
+        var stage: Int32 = 0
+        var rc: Int32 = 0
+        _ = ChildRegistry.shared.spawning {
+            rc = argv.withUnsafeBufferPointer { argvBuffer in
+                envp.withUnsafeBufferPointer { envpBuffer in
+                    mooring_spawn(executable, argvBuffer.baseAddress, envpBuffer.baseAddress,
+                                  workingDirectory, logDescriptor ?? -1, cgroupDescriptor ?? -1, &pid, &stage)
+                }
             }
+            return pid
         }
         guard rc == 0 else {
             let cause = SupervisorError.errno(rc)
+            if stage == MOORING_SPAWN_STAGE_CGROUP {
+                throw SupervisorError(.cgroupJoinFailed, "cannot move the new process into its cgroup",
+                                      function: "write cgroup.procs", cause: cause)
+            }
             switch rc {
             case ENOENT:
                 throw SupervisorError(.executableNotFound, "cannot run \(executable): it does not exist (or its interpreter does not)",

@@ -19,7 +19,7 @@ extension Supervisor {
         guard replicas[id] == nil else {
             throw SupervisorError(.alreadySupervised, "replica \(id) is already supervised: stop or release it first")
         }
-        let handle = try Spawner.spawn(spec)
+        let handle = try Spawner.spawn(spec, id: id, containment: containment, warn: warn)
         allocatedPorts.insert(spec.port)
         let snapshot = ReplicaSnapshot(
             id: id, spec: spec, identity: handle.identity, state: .starting, restarts: 0,
@@ -43,7 +43,7 @@ extension Supervisor {
             guard let outcome, !Task.isCancelled, var current = replicas[id], !current.stopping,
                   current.handle === handle else { return }
             handle.close()
-            Self.killStragglers(of: handle.identity)
+            killStragglers(of: handle.identity, id: id)
 
             let now = clock.now()
             let decision = current.tracker.recordExit(
@@ -89,7 +89,7 @@ extension Supervisor {
             do { try await clock.sleep(delay) } catch { return }
             guard let waited = replicas[id], !waited.stopping, !Task.isCancelled else { return }
             do {
-                let next = try Spawner.spawn(waited.snapshot.spec)
+                let next = try Spawner.spawn(waited.snapshot.spec, id: id, containment: containment, warn: warn)
                 update(id) {
                     $0.handle = next
                     $0.startedAtClock = clock.now()
@@ -111,14 +111,20 @@ extension Supervisor {
         }
     }
 
-    /// SIGKILLs whatever is left in a process group after its leader exited, so a restart
-    /// does not find the old replica's children still holding the port. No `/proc` scan:
-    /// usually nothing is left (ESRCH); otherwise only our own members can be in the group
-    /// (it is its own session), and zombies among them ignore the signal.
-    static func killStragglers(of identity: ProcessIdentity) {
+    /// SIGKILLs whatever is left of a replica after its leader exited on its own — its
+    /// process group, and what its containment holds (its cgroup, or the processes carrying
+    /// its marker, which may have left the group) — so a restart does not find the old
+    /// replica's descendants still holding the port.
+    nonisolated func killStragglers(of identity: ProcessIdentity, id: ReplicaID) {
         if !GroupWatcher.hasNoProcess(identity.processGroup) {
             _ = kill(-identity.processGroup, SIGKILL)
         }
+        containment.killAll(id)
+    }
+
+    /// Logs a containment problem the operator should know of.
+    nonisolated func warn(_ message: String) {
+        logger.warning("\(message)")
     }
 }
 

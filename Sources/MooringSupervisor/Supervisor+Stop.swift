@@ -12,10 +12,13 @@ extension Supervisor {
         }
     }
 
-    /// Stops the replica and waits until it is gone: SIGTERM to its process group, up to
-    /// `gracePeriod` for the group to exit, then SIGKILL to the group; the leader is reaped.
-    /// The replica is then forgotten (the `Stopped` event carries its last snapshot) and
-    /// its port released. Stopping a replica that is not supervised does nothing.
+    /// Stops the replica and waits until it is gone: SIGTERM to its process group (and to
+    /// any of its processes its containment knows outside the group), up to `gracePeriod`
+    /// for them to exit, then SIGKILL to the group and to everything the containment holds
+    /// (the replica's cgroup, or every process carrying its marker); the leader is reaped
+    /// and the cgroup removed. The replica is then forgotten (the `Stopped` event carries
+    /// its last snapshot) and its port released. Stopping a replica that is not supervised
+    /// does nothing.
     public func stop(_ id: ReplicaID) async {
         guard let replica = replicas[id] else { return }
         if let running = replica.stopTask {
@@ -41,8 +44,12 @@ extension Supervisor {
         guard let current = replicas[id] else { return }
         var status: ExitStatus?
         if let handle = current.handle {
-            status = await terminate(handle, grace: current.snapshot.spec.gracePeriod)
+            status = await terminate(handle, id: id, grace: current.snapshot.spec.gracePeriod)
             handle.close()
+        } else {
+            // Exited already (waiting to restart, or not restarted): descendants it left
+            // outside its group may still run.
+            await killContained(id)
         }
         guard var final = replicas.removeValue(forKey: id) else { return }
         allocatedPorts.remove(final.snapshot.spec.port)
@@ -54,31 +61,61 @@ extension Supervisor {
         emit(id, "Stopped", final.snapshot.message ?? "stopped", snapshot: final.snapshot)
     }
 
-    /// SIGTERM to the group, wait for the leader (pidfd) and then the rest of the group
-    /// until `grace` has passed, SIGKILL to the group unless it is already empty, wait for
-    /// the leader. Returns its exit status (nil if this task was cancelled first).
-    func terminate(_ handle: ProcessHandle, grace: Duration) async -> ExitStatus? {
+    /// SIGTERM to the group (and to the replica's processes outside it), wait for the
+    /// leader (pidfd) and then the rest until `grace` has passed, SIGKILL to the group and
+    /// to everything the containment holds, wait for the leader. Returns its exit status
+    /// (nil if this task was cancelled first).
+    func terminate(_ handle: ProcessHandle, id: ReplicaID, grace: Duration) async -> ExitStatus? {
         let group = handle.identity.processGroup
+        let containment = self.containment
+        func anyLeft() -> Bool {
+            !ProcStat.liveMembers(ofGroup: group).isEmpty || !containment.members(of: id).isEmpty
+        }
         if let status = handle.exitStatus {
-            Self.killStragglers(of: handle.identity)
+            killStragglers(of: handle.identity, id: id)
+            await waitUntilGone(id, group: group)
             return status
         }
         handle.signalGroup(SIGTERM)
+        containment.signalEscaped(id, SIGTERM, group: group)
         let wallClock = ContinuousClock()
         let graceEnds = wallClock.now + grace
         if await waitForExit(handle, within: grace) {
             // The leader is gone; its children have no pidfd of ours. They got the same
-            // SIGTERM: give them what is left of the grace period.
-            if await GroupWatcher.shared.waitUntilEmpty(group, deadline: graceEnds), let status = handle.exitStatus {
-                return status
+            // SIGTERM: give them what is left of the grace period (checked every 50 ms).
+            while !Task.isCancelled, wallClock.now < graceEnds, anyLeft() {
+                try? await Task.sleep(for: .milliseconds(50))
             }
         }
         handle.signalGroup(SIGKILL)
+        containment.killAll(id)
         let status = await handle.waitForExit()
-        // SIGKILLed members take a moment to finish dying; return once they have (bounded),
-        // so the port and every file of the replica are free when stop() returns.
-        _ = await GroupWatcher.shared.waitUntilEmpty(group, deadline: wallClock.now + .seconds(5))
+        await waitUntilGone(id, group: group)
         return status
+    }
+
+    /// SIGKILLs everything the containment holds of a replica whose leader is gone, and
+    /// waits for it (bounded).
+    private func killContained(_ id: ReplicaID) async {
+        containment.killAll(id)
+        await waitUntilGone(id, group: nil)
+    }
+
+    /// SIGKILLed processes take a moment to finish dying; returns once they have (bounded,
+    /// killing again what a racing fork started), so the port and every file of the replica
+    /// are free when stop() returns; then removes the replica's cgroup and reaps orphans.
+    private func waitUntilGone(_ id: ReplicaID, group: Int32?) async {
+        let containment = self.containment
+        let wallClock = ContinuousClock()
+        let killDeadline = wallClock.now + .seconds(5)
+        while !Task.isCancelled, wallClock.now < killDeadline {
+            let groupLeft = group.map { !ProcStat.liveMembers(ofGroup: $0).isEmpty } ?? false
+            let containedLeft = !containment.members(of: id).isEmpty
+            guard groupLeft || containedLeft else { break }
+            if containedLeft { containment.killAll(id) }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        containment.release(id)
     }
 
     /// Whether the process exits within `limit` on the supervisor's clock.

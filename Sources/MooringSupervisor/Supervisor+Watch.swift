@@ -30,7 +30,7 @@ extension Supervisor {
                 case let .startupTimedOut(detail):
                     emit(id, "StartupTimeout",
                          "not healthy within \(spec.probe.startupTimeout): \(detail); stopping it")
-                    let status = await terminate(handle, grace: spec.gracePeriod)
+                    let status = await terminate(handle, id: id, grace: spec.gracePeriod)
                     group.cancelAll()
                     return status.map { RunOutcome(status: $0, startupTimedOut: true, detail: detail) }
                 case .probesEnded:

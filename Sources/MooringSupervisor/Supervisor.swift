@@ -28,6 +28,8 @@ public actor Supervisor {
     var portCursor: Int
     let clock: ClockBox
     let logger: Logger
+    /// What holds each replica's processes together, so a stop reaches all of them.
+    nonisolated let containment: ProcessContainment
     private let continuation: AsyncStream<ReplicaEvent>.Continuation
 
     /// Every state change of every replica, in order. The controller consumes this; events
@@ -36,15 +38,26 @@ public actor Supervisor {
 
     /// Creates a supervisor handing out ports from `portRange`, timing backoff, probes and
     /// deadlines with `clock` (inject a manual clock in tests), logging to `logger`.
+    ///
+    /// `containment` says how each replica's processes are held together so a stop
+    /// reaches all of them; the controller passes ``ProcessContainment/detect(scope:subreaper:)``
+    /// with its state directory. The default, the process group alone, misses a descendant
+    /// that called `setsid()`.
     public init(
         portRange: ClosedRange<Int> = 20000...29999,
         clock: some Clock<Duration> = ContinuousClock(),
-        logger: Logger
+        logger: Logger,
+        containment: ProcessContainment = .processGroup
     ) {
         self.portRange = portRange
         self.portCursor = Int.random(in: 0..<portRange.count)
         self.clock = ClockBox(clock)
         self.logger = logger
+        self.containment = containment
+        if let warning = containment.activate() {
+            logger.warning("\(warning)")
+        }
+        logger.debug("replicas are held together by \(containment)")
         (events, continuation) = AsyncStream.makeStream(of: ReplicaEvent.self, bufferingPolicy: .unbounded)
     }
 

@@ -6,7 +6,7 @@ public struct SupervisorError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case executableNotFound, notExecutable, workingDirectoryMissing, emptyCommand
-            case spawnFailed, pidfdFailed, noFreePort, alreadySupervised, logFileFailed
+            case spawnFailed, pidfdFailed, noFreePort, alreadySupervised, logFileFailed, cgroupJoinFailed
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -28,8 +28,12 @@ public struct SupervisorError: Error, CustomStringConvertible, Sendable {
         public static let noFreePort = Code(.noFreePort)
         /// The replica is already supervised.
         public static let alreadySupervised = Code(.alreadySupervised)
-        /// The log file's directory could not be created.
+        /// The log file or its directory could not be created, or is not a private file of
+        /// this user's (a symlink, another user's, writable by others).
         public static let logFileFailed = Code(.logFileFailed)
+        /// The new process could not join its replica's cgroup (the supervisor then starts
+        /// it without one).
+        public static let cgroupJoinFailed = Code(.cgroupJoinFailed)
 
         /// The code's name, e.g. `executableNotFound`.
         public var description: String { "\(value)" }

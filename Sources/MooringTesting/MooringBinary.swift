@@ -18,6 +18,12 @@ public enum MooringBinary {
         return packageRoot.appendingPathComponent(".build/debug/mooring").path
     }
 
+    /// The test-only `mooring-supervisor-host` executable, built next to `mooring`: a
+    /// supervisor in a process of its own.
+    public static var supervisorHostPath: String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("mooring-supervisor-host").path
+    }
+
     /// Runs `mooring` with `arguments` to completion.
     @discardableResult
     public static func run(

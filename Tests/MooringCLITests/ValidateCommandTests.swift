@@ -29,6 +29,36 @@ struct ValidateCommandTests {
         #expect(result.stdout == "manifests: valid (1 file, 1 deployment, 0 runtimes)\n")
     }
 
+    /// Issue 13, item 2: validate followed symlinked manifests the controller skipped.
+    @Test func aSymlinkedManifestIsRejectedNotFollowed() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("manifests/iris.yaml", Self.deployment)
+        try dir.write("elsewhere/other.yaml", Self.deployment.replacingOccurrences(of: "name: iris", with: "name: other"))
+        try dir.write("elsewhere/team/more.yaml", Self.deployment.replacingOccurrences(of: "name: iris", with: "name: more"))
+        try FileManager.default.createSymbolicLink(atPath: dir.appending("manifests/other.yaml").path, withDestinationPath: "../elsewhere/other.yaml")
+        try FileManager.default.createSymbolicLink(atPath: dir.appending("manifests/team").path, withDestinationPath: "../elsewhere/team")
+
+        let result = try MooringBinary.run(["validate", "manifests"], in: dir.url)
+        #expect(result.status == 1, "\(result.output)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("manifests/other.yaml:1:1: error: manifest files may not be symlinks (this one points to `../elsewhere/other.yaml`)") == true, "\(lines)")
+        // The linked folder is not entered: more.yaml is neither read nor reported.
+        #expect(!result.stdout.contains("more"))
+        #expect(lines.last == "manifests: 1 error in 1 of 2 files")
+
+        // Named on its own, a linked file gets the same diagnostic.
+        let single = try MooringBinary.run(["validate", "manifests/other.yaml"], in: dir.url)
+        #expect(single.status == 1, "\(single.output)")
+        #expect(single.stdout.hasPrefix("manifests/other.yaml:1:1: error: manifest files may not be symlinks"), "\(single.output)")
+
+        // A linked manifests folder is what the controller rejects a commit for.
+        try FileManager.default.createSymbolicLink(atPath: dir.appending("linked").path, withDestinationPath: "elsewhere")
+        let folder = try MooringBinary.run(["validate", "linked"], in: dir.url)
+        #expect(folder.status == 1, "\(folder.output)")
+        #expect(folder.stderr.contains("linked is a symlink to a folder"), "\(folder.output)")
+    }
+
     @Test func invalidManifestsExitOneWithEveryDiagnostic() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

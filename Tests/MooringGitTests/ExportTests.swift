@@ -24,12 +24,15 @@ import Testing
         #expect(try String(contentsOf: exported.appendingPathComponent("manifests/iris.yaml"), encoding: .utf8) == "name: iris\n")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: exported.appendingPathComponent("current.yaml").path)
             == "manifests/iris.yaml")
-        #expect(try permissions(exported.appendingPathComponent("manifests/iris.yaml")) == 0o444)
-        #expect(try permissions(exported.appendingPathComponent("examples/servers/serve.py")) == 0o555)
-        #expect(try permissions(exported.appendingPathComponent("manifests")) == 0o555)
-        #expect(try permissions(exported) == 0o555)
-        // No temporary directory is left behind, and exporting again changes nothing.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: revisions.path) == [first])
+        // Read-only and private: the state directory's files are the controller user's alone.
+        #expect(try permissions(exported.appendingPathComponent("manifests/iris.yaml")) == 0o400)
+        #expect(try permissions(exported.appendingPathComponent("examples/servers/serve.py")) == 0o500)
+        #expect(try permissions(exported.appendingPathComponent("manifests")) == 0o500)
+        #expect(try permissions(exported) == 0o500)
+        #expect(try permissions(revisions) == 0o700)
+        // No temporary directory is left behind (only the export and its completion marker),
+        // and exporting again changes nothing.
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: revisions.path)) == [first, "\(first).export"])
         let inode = try FileManager.default.attributesOfItem(atPath: exported.path)[.systemFileNumber] as? Int
         #expect(try source.export(commit: firstID, into: revisions) == exported)
         #expect(try FileManager.default.attributesOfItem(atPath: exported.path)[.systemFileNumber] as? Int == inode)
@@ -48,7 +51,7 @@ import Testing
             at: revisions.appendingPathComponent(".tmp-\(first)-crashed/manifests"), withIntermediateDirectories: true)
         let removed = try source.garbageCollectExports(in: revisions, keeping: [secondID])
         #expect(removed == [firstID])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: revisions.path) == [second])
+        #expect(try Set(FileManager.default.contentsOfDirectory(atPath: revisions.path)) == [second, "\(second).export"])
         #expect(try source.garbageCollectExports(in: revisions, keeping: [secondID]) == [])
     }
 
@@ -62,6 +65,83 @@ import Testing
         let error = await gitError { _ = try source.export(commit: missing, into: revisions) }
         #expect(error?.code == .notFound)
         #expect(try FileManager.default.contentsOfDirectory(atPath: revisions.path) == [])
+    }
+
+    /// Issue 13, item 1: an export found in place is reused only when this user wrote it
+    /// whole; a planted one is never run.
+    @Test func aPlantedExportIsReplacedNotReused() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let repo = try GitFixture(at: dir.appending("repo"))
+        try repo.write("serve.sh", "echo real\n")
+        let sha = try repo.commitAll("First")
+        let logs = LogRecorder()
+        let source = try makeSource(.localPath(repo.directory.path), state: dir, logs: logs)
+        let id = try await source.update(previous: nil).commit.id
+        let revisions = dir.appending("state/revisions")
+        // Planted before the controller ever exported this commit: no completion marker.
+        try dir.write("state/revisions/\(sha)/serve.sh", "echo planted\n")
+
+        let exported = try source.export(commit: id, into: revisions)
+        #expect(try String(contentsOf: exported.appendingPathComponent("serve.sh"), encoding: .utf8) == "echo real\n")
+        #expect(logs.all.contains { $0.contains("not reusing the export of \(id.short)") && $0.contains("no completion marker") },
+                "\(logs.all)")
+        // Moved aside, not deleted under a process that might run from it; collected once unused.
+        let aside = try FileManager.default.contentsOfDirectory(atPath: revisions.path).filter { $0.hasPrefix(".replaced-\(sha)") }
+        #expect(aside.count == 1)
+        _ = try source.garbageCollectExports(in: revisions, keeping: [id])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: revisions.path).contains { $0.hasPrefix(".replaced-") })
+        _ = try source.garbageCollectExports(in: revisions, keeping: [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: revisions.path).isEmpty)
+    }
+
+    @Test func anExportChangedAfterItWasWrittenIsRebuilt() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let repo = try GitFixture(at: dir.appending("repo"))
+        try repo.write("bin/serve.sh", "echo real\n")
+        try repo.commitAll("First")
+        let source = try makeSource(.localPath(repo.directory.path), state: dir)
+        let id = try await source.update(previous: nil).commit.id
+        let revisions = dir.appending("state/revisions")
+        let exported = try source.export(commit: id, into: revisions)
+        // Someone made a file in it writable by others and changed it.
+        let script = exported.appendingPathComponent("bin/serve.sh")
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: script.deletingLastPathComponent().path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: script.path)
+        try Data("echo planted\n".utf8).write(to: script)
+
+        let again = try source.export(commit: id, into: revisions)
+        #expect(try String(contentsOf: again.appendingPathComponent("bin/serve.sh"), encoding: .utf8) == "echo real\n")
+        #expect(try permissions(again.appendingPathComponent("bin/serve.sh")) == 0o400)
+    }
+
+    @Test func anExportOfAnotherUserIsRebuilt() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let repo = try GitFixture(at: dir.appending("repo"))
+        try repo.write("serve.sh", "echo real\n")
+        try repo.commitAll("First")
+        let source = try makeSource(.localPath(repo.directory.path), state: dir)
+        let id = try await source.update(previous: nil).commit.id
+        let revisions = dir.appending("state/revisions")
+        let exported = try source.export(commit: id, into: revisions)
+        let inode = try FileManager.default.attributesOfItem(atPath: exported.path)[.systemFileNumber] as? Int
+        guard Unprivileged.isAvailable else {
+            Unprivileged.note("anExportOfAnotherUserIsRebuilt")
+            // Without a second user: a marker naming another tree stands in for "not ours".
+            let marker = revisions.appendingPathComponent("\(id.hex).export")
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: marker.path)
+            try Data("0000000000000000000000000000000000000000\n".utf8).write(to: marker)
+            let again = try source.export(commit: id, into: revisions)
+            #expect(try FileManager.default.attributesOfItem(atPath: again.path)[.systemFileNumber] as? Int != inode)
+            return
+        }
+        try Unprivileged.give(exported)
+        let again = try source.export(commit: id, into: revisions)
+        #expect(try FileManager.default.attributesOfItem(atPath: again.path)[.systemFileNumber] as? Int != inode)
+        #expect(try FileManager.default.attributesOfItem(atPath: again.path)[.ownerAccountID] as? Int == Int(getuid()))
+        #expect(try String(contentsOf: again.appendingPathComponent("serve.sh"), encoding: .utf8) == "echo real\n")
     }
 
     private func permissions(_ url: URL) throws -> Int {

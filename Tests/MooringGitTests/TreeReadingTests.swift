@@ -82,7 +82,55 @@ import Testing
         let inside = try await commitAndUpdate(repo, source, "Inside")
         #expect(try source.treeID(at: inside, path: "manifests") != firstTree)
         #expect(try source.treeID(at: inside, path: "manifests/team/deep") != source.treeID(at: first, path: "manifests/team/deep"))
-        #expect(try source.treeID(at: inside, path: "manifests/team/b.yaml") == source.treeID(at: first, path: "manifests/team/b.yaml"))
+        // A file is not a folder of manifests.
+        let notAFolder = await gitError { _ = try source.treeID(at: inside, path: "manifests/team/b.yaml") }
+        #expect(notAFolder?.code == .pathNotFound)
+    }
+
+    /// What a commit can put where the manifests folder was.
+    enum NotAFolder: String, CaseIterable, Sendable {
+        case symlinkToAFolder, symlinkOutside, file, submodule
+    }
+
+    /// Issue 13, item 2: before, a blob at the manifests path read as a folder with no
+    /// manifests, and the controller removed every deployment.
+    @Test(arguments: NotAFolder.allCases)
+    func aManifestsPathThatIsNotAFolderIsAnErrorLikeAMissingOne(_ kind: NotAFolder) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (repo, source) = try nestedRepository(dir)
+        try repo.git("mv", "manifests", "deploy")
+        let link = repo.directory.appendingPathComponent("manifests")
+        let expected: String
+        switch kind {
+        case .symlinkToAFolder:
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "deploy")
+            expected = "is a symlink (to `deploy`)"
+        case .symlinkOutside:
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "../../etc")
+            expected = "is a symlink (to `../../etc`)"
+        case .file:
+            try repo.write("manifests", "apiVersion: mooring.dev/v1alpha1\n")
+            expected = "is a file"
+        case .submodule:
+            let head = try repo.revParse()
+            try repo.git("update-index", "--add", "--cacheinfo", "160000,\(head),manifests")
+            // An empty folder in the work tree is how Git shows an uninitialised submodule.
+            try FileManager.default.createDirectory(at: link, withIntermediateDirectories: true)
+            expected = "is a submodule"
+        }
+        let sha = try repo.commitAll("Replace the manifests folder")
+        let commit = try await source.update(previous: nil).commit.id
+        #expect(commit.hex == sha)
+
+        for error in [await gitError { _ = try source.treeID(at: commit, path: "manifests") },
+                      await gitError { _ = try source.files(at: commit, under: "manifests") }] {
+            #expect(error?.code == .pathNotFound)
+            #expect(error?.message.hasPrefix("path `manifests` \(expected) at \(commit.short), not a folder") == true,
+                    "\(String(describing: error))")
+            #expect(error?.message.contains("nothing is removed") == true)
+        }
+        #expect(try source.files(at: commit, under: "deploy").count == 5)
     }
 
     @Test func listsTheFilesChangedUnderThePathBetweenTwoCommits() async throws {

@@ -30,4 +30,34 @@ enum Fixtures {
     print(f"serving on {port} PORT={os.environ.get('PORT')}", flush=True)
     http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
     """
+
+    /// A replica that starts a daemon the classic way — fork, `setsid()`, fork again — so
+    /// the daemon is in a session and process group of its own. The daemon ignores SIGTERM,
+    /// writes its pid to `argv[1]`, and with `--clear-env` replaces itself by `sleep` with
+    /// an empty environment (no marker left to find it by). The replica prints
+    /// "daemon started" and waits, or with `--exit` exits 0 at once.
+    static let daemonizer = """
+    import os, signal, sys, time
+
+    pidfile = sys.argv[1]
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        if os.fork() == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            with open(pidfile + ".tmp", "w") as f:
+                f.write(str(os.getpid()))
+            os.rename(pidfile + ".tmp", pidfile)
+            if "--clear-env" in sys.argv:
+                os.execve("/bin/sleep", ["sleep", "300"], {})
+            while True:
+                time.sleep(1)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    print("daemon started", flush=True)
+    if "--exit" in sys.argv:
+        sys.exit(0)
+    while True:
+        time.sleep(1)
+    """
 }

@@ -15,7 +15,7 @@ import Testing
             executable: "/bin/sh",
             arguments: ["sh", "-c", "setsid \(Fixtures.python) \(script) --port \(port) >orphan.log 2>&1 &"],
             environment: ProcessInfo.processInfo.environment.merging([key: value, "PORT": String(port)]) { $1 },
-            workingDirectory: run.directory.path, logPath: nil)
+            workingDirectory: run.directory.path, logDescriptor: nil)
         var status: Int32 = 0
         #expect(waitpid(shell, &status, 0) == shell)
         // setsid(1) forks when its process happens to lead a group, so `$!` may name a parent

@@ -29,11 +29,12 @@ final class TestRun: @unchecked Sendable {
     }
     private static let sliceCounter = Mutex(0)
 
-    init(portRange: ClosedRange<Int> = TestRun.nextPortSlice(), clock: some Clock<Duration> = ContinuousClock()) throws {
+    init(portRange: ClosedRange<Int> = TestRun.nextPortSlice(), clock: some Clock<Duration> = ContinuousClock(),
+         containment: ProcessContainment = .processGroup) throws {
         directory = try TemporaryDirectory(prefix: "mooring-sup")
         var logger = Logger(label: "mooring.supervisor.test")
         logger.logLevel = .warning
-        supervisor = Supervisor(portRange: portRange, clock: clock, logger: logger)
+        supervisor = Supervisor(portRange: portRange, clock: clock, logger: logger, containment: containment)
         let stream = supervisor.events
         let events = self.events
         consumer = Task { [weak self] in
@@ -118,10 +119,11 @@ final class TestRun: @unchecked Sendable {
 func withTestRun(
     portRange: ClosedRange<Int> = TestRun.nextPortSlice(),
     clock: some Clock<Duration> = ContinuousClock(),
+    containment: ProcessContainment = .processGroup,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (TestRun) async throws -> Void
 ) async throws {
-    let run = try TestRun(portRange: portRange, clock: clock)
+    let run = try TestRun(portRange: portRange, clock: clock, containment: containment)
     do {
         try await body(run)
     } catch {

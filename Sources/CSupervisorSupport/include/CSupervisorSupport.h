@@ -7,11 +7,29 @@
    posix_spawn with its own session, pidfds (syscall wrappers) and waitid(P_PIDFD). */
 
 /* Spawns `path` with `argv`/`envp` in a new session and process group (setsid), stdin from
-   /dev/null, stdout and stderr appended to `log_path` (or /dev/null when NULL), working
-   directory `cwd` (NULL: inherit), default signal dispositions and an empty signal mask,
-   every descriptor above 2 closed. Returns 0 and sets *out_pid, or an errno value. */
+   /dev/null, stdout and stderr on `log_fd` (an O_APPEND descriptor the caller opened and
+   still owns; /dev/null when negative), working directory `cwd` (NULL: inherit), default
+   signal dispositions and an empty signal mask, every descriptor above 2 closed.
+
+   With `cgroup_procs_fd` >= 0 (an O_WRONLY descriptor of a cgroup v2 `cgroup.procs`), the
+   child joins that cgroup before it does anything else — before exec, so nothing it
+   starts can be outside it; this uses fork(), the child calling only async-signal-safe
+   functions. Otherwise posix_spawn.
+
+   Returns 0 and sets *out_pid, or an errno value; *out_stage says which step failed:
+   MOORING_SPAWN_STAGE_CGROUP when joining the cgroup, MOORING_SPAWN_STAGE_OTHER otherwise. */
+#define MOORING_SPAWN_STAGE_OTHER 0
+#define MOORING_SPAWN_STAGE_CGROUP 1
 int mooring_spawn(const char *path, char *const argv[], char *const envp[],
-                  const char *cwd, const char *log_path, pid_t *out_pid);
+                  const char *cwd, int log_fd, int cgroup_procs_fd, pid_t *out_pid, int *out_stage);
+
+/* prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants become this process's children
+   instead of init's. 0 or -1 and errno. */
+int mooring_set_child_subreaper(void);
+
+/* Whether some child of this process has exited and waits to be reaped (without reaping
+   it: waitid with WNOWAIT). 1 yes, 0 no, -1 and errno (ECHILD: no children at all). */
+int mooring_child_waitable(void);
 
 /* pidfd_open(2): a descriptor that becomes readable when `pid` exits. -1 and errno on failure. */
 int mooring_pidfd_open(pid_t pid);

@@ -3,8 +3,9 @@ import MooringStore
 import MooringSupervisor
 
 /// `mooring down`: stops every model process a state directory manages — recorded
-/// replicas whose identity still matches (a reused pid is never signalled) and any
-/// unrecorded process carrying the directory's marker — and forgets them.
+/// replicas whose identity still matches (a reused pid is never signalled), any
+/// unrecorded process carrying the directory's marker, and anything left in the replicas'
+/// cgroups (``ProcessContainment``, scope: the state directory) — and forgets them.
 public enum ProcessCleanup {
     /// Stops everything; returns how many process groups were signalled.
     public static func stopAll(layout: StateLayout, grace: Duration) async throws -> Int {
@@ -21,6 +22,9 @@ public enum ProcessCleanup {
             groups.insert(orphan.processGroup)
         }
         await OrphanScanner.terminate(groups: groups, grace: grace)
+        // What a replica started outside its process group (a daemon that called setsid()
+        // and cleared its environment) is still in the replica's cgroup.
+        _ = await ProcessContainment.killAllCgroups(scope: layout.root.path)
         let count = groups.count
         if let store {
             try await store.write { tx in

@@ -1,4 +1,5 @@
 import Foundation
+import MooringFileSafety
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,11 +23,23 @@ public final class StateLock: Sendable {
 
     /// Takes the lock for this process, or throws `ControllerError.locked` naming the
     /// holder's pid.
+    ///
+    /// The lock's directory is created `0700` if missing and must belong to this user and
+    /// not be writable by others, nor may the directories above it (sticky ones excepted); the lock file is opened relative to it with `O_NOFOLLOW`,
+    /// created `0600`, and must be a regular file of this user's with one name. So nobody
+    /// else can open it — not even to hold a shared `flock` that would block start-up —
+    /// and a planted symlink never makes the controller truncate another file.
+    /// (``StateDirectory/prepare(at:)`` checks the whole state directory first.)
     public static func acquire(at url: URL) throws -> StateLock {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ControllerError(.stateDirectory, "cannot open \(url.path): \(String(cString: strerror(errno))); check the state directory's permissions")
+        let fd: Int32
+        do {
+            let directory = url.deletingLastPathComponent().path
+            try OwnedFiles.checkAncestors(of: directory)
+            try OwnedFiles.checkAncestors(of: OwnedFiles.trustedTarget(of: directory))
+            try OwnedFiles.makeDirectory(directory, tighten: false, followingTrustedLink: true)
+            fd = try OwnedFiles.open(url.path, flags: O_RDWR | O_CREAT)
+        } catch let error as UnsafePathError {
+            throw ControllerError(.stateDirectory, "cannot take the lock \(url.path): \(error.message)")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = readPID(fd)
@@ -40,10 +53,16 @@ public final class StateLock: Sendable {
         return StateLock(descriptor: fd, url: url)
     }
 
-    /// The pid of the controller holding the lock at `url`, or `nil` when none runs.
+    /// The pid of the controller holding the lock at `url`, or `nil` when none runs (or the
+    /// lock file is missing, or is not a private file of this user's).
     public static func holder(at url: URL) -> Int32? {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        let fd: Int32
+        do {
+            fd = try OwnedFiles.open(url.path, flags: O_RDONLY)
+        } catch {
+            // Missing: no controller ever ran. Unsafe: `StateDirectory.verify` explains it.
+            return nil
+        }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {
             flock(fd, LOCK_UN)

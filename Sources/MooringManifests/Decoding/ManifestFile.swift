@@ -6,22 +6,35 @@ public struct ManifestFile: Hashable, Sendable {
     /// Path as shown in diagnostics; repository-relative when read from Git.
     public var path: String
     /// The file's bytes — only the first ones when it was too large to read whole (see
-    /// ``byteCount``).
+    /// ``byteCount``); for a symlink, its target.
     public var contents: Data
     /// The file's size in bytes: `contents.count`, unless only a prefix was read because
     /// the file is over ``ManifestLimits/maxFileBytes``.
     public var byteCount: Int
+    /// Whether the file is a symbolic link. Manifest files may not be symlinks: one is
+    /// rejected with a diagnostic, never followed (the controller reads Git's tree, where
+    /// a link is only its target's name, so `validate` must not follow one either).
+    public var isSymlink: Bool
 
-    public init(path: String, contents: Data) {
-        self.init(path: path, contents: contents, byteCount: contents.count)
+    public init(path: String, contents: Data, isSymlink: Bool = false) {
+        self.init(path: path, contents: contents, byteCount: contents.count, isSymlink: isSymlink)
     }
 
     /// A file of which only `contents` (a prefix, possibly empty) was read: its size
     /// `byteCount` is over a limit, and decoding reports just that.
-    public init(path: String, contents: Data, byteCount: Int) {
+    public init(path: String, contents: Data, byteCount: Int, isSymlink: Bool = false) {
         self.path = path
         self.contents = contents
         self.byteCount = max(byteCount, contents.count)
+        self.isSymlink = isSymlink
+    }
+
+    /// The error for a manifest file that is a symlink, at the file's first position.
+    func symlinkDiagnostic() -> Diagnostic {
+        let target = String(decoding: contents, as: UTF8.self)
+        return Diagnostic(.error, at: SourcePosition(file: path, line: 1, column: 1), field: "",
+            message: "manifest files may not be symlinks (this one points to `\(target)`); commit the manifest itself here, "
+                + "or rename the link so it does not end in .yaml/.yml")
     }
 
     /// Whether `path` names a manifest file (`*.yaml` or `*.yml`).
@@ -127,22 +140,40 @@ extension ManifestFile {
     /// Reads every `*.yaml`/`*.yml` file under `directory`, recursively, in a stable order.
     /// Paths are shown relative to `displayBase` (by default the directory's own name).
     /// A file over `limits.maxFileBytes` is not read whole: decoding reports its size.
+    ///
+    /// Symlinks are never followed, as the controller (which reads Git's tree) never does:
+    /// a symlinked manifest file is returned with `isSymlink` (and is rejected when the
+    /// set is loaded); a symlinked folder is not entered.
     public static func load(directory: URL, displayPrefix: String? = nil, limits: ManifestLimits = .default) throws -> [ManifestFile] {
         let prefix = displayPrefix ?? directory.lastPathComponent
         let fm = FileManager.default
         var files: [ManifestFile] = []
-        guard let enumerator = fm.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey],
+        guard let enumerator = fm.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
                                              options: [.skipsHiddenFiles]) else {
             return []
         }
+        let given = directory.standardizedFileURL.path
         let base = directory.standardizedFileURL.resolvingSymlinksInPath().path
         for case let url as URL in enumerator {
-            let full = url.standardizedFileURL.resolvingSymlinksInPath().path
-            guard isManifestPath(full) else { continue }
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
-            var relative = full.hasPrefix(base + "/") ? String(full.dropFirst(base.count + 1)) : url.lastPathComponent
+            let path = url.standardizedFileURL.path
+            var relative: String
+            if path.hasPrefix(given + "/") {
+                relative = String(path.dropFirst(given.count + 1))
+            } else {
+                let full = url.standardizedFileURL.resolvingSymlinksInPath().path
+                relative = full.hasPrefix(base + "/") ? String(full.dropFirst(base.count + 1)) : url.lastPathComponent
+            }
             if !prefix.isEmpty { relative = prefix + "/" + relative }
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFLNK {
+                enumerator.skipDescendants()
+                guard isManifestPath(path) else { continue }
+                let target = try fm.destinationOfSymbolicLink(atPath: path)
+                files.append(ManifestFile(path: relative, contents: Data(target.utf8), isSymlink: true))
+                continue
+            }
+            guard isManifestPath(path), info.st_mode & S_IFMT == S_IFREG else { continue }
             files.append(try read(url, as: relative, limit: limits.maxFileBytes))
         }
         return files.sorted { $0.path < $1.path }

@@ -32,6 +32,10 @@ public struct ManifestSet: Sendable {
         var totalBytes = 0
 
         for file in files {
+            if file.isSymlink {
+                diagnostics.append(file.symlinkDiagnostic())
+                continue
+            }
             // A file over the per-file limit is not read (decoding says so) and not counted.
             if file.byteCount <= limits.maxFileBytes { totalBytes += file.byteCount }
             if totalBytes > limits.maxTotalBytes {

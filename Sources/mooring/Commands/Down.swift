@@ -15,7 +15,7 @@ extension Mooring {
         var grace: DurationArgument = DurationArgument(.seconds(30))
 
         func run() async throws {
-            let layout = StateLayout(root: global.resolvedStateDirectory)
+            let layout = try verifiedStateDirectory(global, command: "down", allowMissing: true)
             if let pid = StateLock.holder(at: layout.lock) {
                 printError("mooring down: controller pid \(pid) is running on \(layout.root.path) and would start the models again; stop it first (kill -TERM \(pid))")
                 throw ExitCode(1)

@@ -59,10 +59,14 @@ extension Mooring {
     }
 }
 
-/// Opens the state store read-only, or exits 2 with the store's own explanation.
+/// Checks the state directory (``StateDirectory/verify(at:)``) and opens the state store
+/// read-only, or exits 2 with the explanation.
 func openStateStore(_ global: GlobalOptions, command: String) throws -> StateStore {
     do {
-        return try StateStore(readOnlyPath: StateLayout(root: global.resolvedStateDirectory).database)
+        let layout = try verifiedStateDirectory(global, command: command)
+        return try StateStore(readOnlyPath: layout.database)
+    } catch let exit as ExitCode {
+        throw exit
     } catch {
         printError("mooring \(command): \(error)")
         throw ExitCode(2)
@@ -72,4 +76,21 @@ func openStateStore(_ global: GlobalOptions, command: String) throws -> StateSto
 /// `2026-11-23T19:42:04Z`.
 func iso(_ date: Date) -> String {
     ISO8601DateFormatter().string(from: date)
+}
+
+/// The state directory after ``StateDirectory/verify(at:)``: a directory another user could
+/// have written is refused (exit 2) before anything in it is read or trusted. With
+/// `allowMissing`, a state directory that does not exist is returned as is (the command
+/// says in its own words that there is nothing there).
+func verifiedStateDirectory(_ global: GlobalOptions, command: String, allowMissing: Bool = false) throws -> StateLayout {
+    let root = global.resolvedStateDirectory
+    if allowMissing && !FileManager.default.fileExists(atPath: root.path) {
+        return StateLayout(root: root)
+    }
+    do {
+        return try StateDirectory.verify(at: root)
+    } catch {
+        printError("mooring \(command): \(error)")
+        throw ExitCode(2)
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MooringController
+import MooringFileSafety
 
 extension Mooring {
     /// `mooring logs NAME [-f]`: a deployment's model-server output.
@@ -23,9 +24,9 @@ extension Mooring {
         var follow = false
 
         func run() async throws {
-            let layout = StateLayout(root: global.resolvedStateDirectory)
+            let layout = try verifiedStateDirectory(global, command: "logs", allowMissing: true)
             let directory = layout.logs.appendingPathComponent(name)
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            let names = try listLogs(in: directory)
                 .filter { $0.hasSuffix(".log") }
                 .filter { replica == nil || $0 == "\(replica ?? 0).log" }
                 .sorted()
@@ -37,7 +38,7 @@ extension Mooring {
             var offsets: [String: UInt64] = [:]
             for file in names {
                 let url = directory.appendingPathComponent(file)
-                let data = (try? Data(contentsOf: url)) ?? Data()
+                let data = try readLog(url)
                 let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 let shown = lines.suffix(tail + (lines.last == "" ? 1 : 0)).joined(separator: "\n")
                 emit(shown, replica: prefix ? String(file.dropLast(4)) : nil)
@@ -48,8 +49,8 @@ extension Mooring {
                 try await Task.sleep(for: .milliseconds(250))
                 for file in names {
                     let url = directory.appendingPathComponent(file)
-                    guard let handle = try? FileHandle(forReadingFrom: url) else { continue }
-                    defer { try? handle.close() }
+                    guard let descriptor = openLog(url) else { continue }
+                    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
                     let size = (try? handle.seekToEnd()) ?? 0
                     var offset = offsets[file] ?? 0
                     if size < offset { offset = 0 } // rotated: start over
@@ -59,6 +60,41 @@ extension Mooring {
                     offsets[file] = offset + UInt64(data.count)
                     emit(String(decoding: data, as: UTF8.self), replica: prefix ? String(file.dropLast(4)) : nil)
                 }
+            }
+        }
+
+        /// The names in a deployment's log directory, which must be a private directory of
+        /// this user's (never a symlink); none when it does not exist.
+        private func listLogs(in directory: URL) throws -> [String] {
+            do {
+                guard try OwnedFiles.linkStatus(directory.path) != nil else { return [] }
+                try OwnedFiles.checkDirectory(directory.path)
+                return try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            } catch {
+                printError("mooring logs: cannot read \(directory.path): \(error)")
+                throw ExitCode(2)
+            }
+        }
+
+        /// The whole log, opened without following a symlink (exit 2 when it is not a
+        /// private regular file of this user's).
+        private func readLog(_ url: URL) throws -> Data {
+            do {
+                let descriptor = try OwnedFiles.open(url.path, flags: O_RDONLY)
+                let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+                return try handle.readToEnd() ?? Data()
+            } catch {
+                printError("mooring logs: cannot read \(url.path): \(error)")
+                throw ExitCode(2)
+            }
+        }
+
+        /// The log opened for following; nil while it is missing (rotated away) or unsafe.
+        private func openLog(_ url: URL) -> Int32? {
+            do {
+                return try OwnedFiles.open(url.path, flags: O_RDONLY)
+            } catch {
+                return nil
             }
         }
 

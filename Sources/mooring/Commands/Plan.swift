@@ -18,6 +18,8 @@ extension Mooring {
         var ref: String?
 
         func run() async throws {
+            // The state directory is read (what runs now) and may hold the remote's mirror.
+            _ = try verifiedStateDirectory(global, command: "plan", allowMissing: true)
             let configuration = ControllerConfiguration(
                 repository: source.repository, reference: source.reference, manifestsPath: source.path,
                 stateDirectory: global.resolvedStateDirectory, credentials: source.credentials)

@@ -58,7 +58,8 @@ extension Mooring {
             let stateDirectory = global.resolvedStateDirectory
             let lock: StateLock
             do {
-                lock = try StateLock.acquire(at: StateLayout(root: stateDirectory).lock)
+                let layout = try StateDirectory.prepare(at: stateDirectory)
+                lock = try StateLock.acquire(at: layout.lock)
             } catch {
                 printError("mooring run: \(error)")
                 throw ExitCode(1)
@@ -67,7 +68,8 @@ extension Mooring {
                 repository: source.repository, reference: source.reference, manifestsPath: source.path,
                 stateDirectory: stateDirectory, interval: interval.duration,
                 portRange: parsedPortRange ?? 20000...29999, credentials: source.credentials)
-            let supervisor = Supervisor(portRange: configuration.portRange, logger: logger)
+            let supervisor = Supervisor(portRange: configuration.portRange, logger: logger,
+                                        containment: .detect(scope: StateLayout(root: stateDirectory).root.path))
             let controller: Controller
             do {
                 controller = try Controller(configuration: configuration, runner: supervisor, logger: logger)

@@ -57,6 +57,7 @@ extension Mooring {
 
         private func load(_ directory: URL) throws -> StatusReport {
             do {
+                _ = try StateDirectory.verify(at: directory)
                 return try StatusReport.load(stateDirectory: directory, only: name)
             } catch {
                 printError("mooring status: \(error)")

@@ -61,7 +61,7 @@ extension Mooring {
 
 /// Sends a request to the running controller and prints what became of it.
 private func sendRequest(_ action: IntentAction, deployment: String?, command: String, global: GlobalOptions) async throws {
-    let layout = StateLayout(root: global.resolvedStateDirectory)
+    let layout = try verifiedStateDirectory(global, command: command, allowMissing: true)
     do {
         switch try await ControllerRequests.send(action, deployment: deployment, layout: layout) {
         case let .handled(outcome) where outcome == "done":

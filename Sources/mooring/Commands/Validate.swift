@@ -38,6 +38,12 @@ extension Mooring {
                 printError("mooring validate: \(path) does not exist; give the directory that holds your manifests")
                 throw ExitCode(2)
             }
+            if isDirectory.boolValue && isSymlink(url) {
+                // The controller reads Git's tree, where a link is never followed: it rejects
+                // a commit whose manifests folder is a symlink, so the check must too.
+                printError("mooring validate: \(path) is a symlink to a folder; the controller rejects a commit whose manifests path is a symlink — give the folder itself")
+                throw ExitCode(1)
+            }
             let set: ManifestSet
             do {
                 let root = repoRoot.map { URL(fileURLWithPath: $0).standardizedFileURL }
@@ -47,7 +53,10 @@ extension Mooring {
                     let base = root ?? FileSystemRepository.enclosingRoot(
                         of: url.deletingLastPathComponent(),
                         fallback: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-                    let file = ManifestFile(path: path, contents: try Data(contentsOf: url))
+                    let file = isSymlink(url)
+                        ? ManifestFile(path: path, contents: Data(try FileManager.default.destinationOfSymbolicLink(atPath: url.path).utf8),
+                                       isSymlink: true)
+                        : ManifestFile(path: path, contents: try Data(contentsOf: url))
                     set = ManifestSet.load(files: [file], repository: FileSystemRepository(root: base))
                 }
             } catch {
@@ -60,6 +69,12 @@ extension Mooring {
             }
             report(set)
             if !set.isValid { throw ExitCode(1) }
+        }
+
+        /// Whether `url` itself (not what it points to) is a symbolic link.
+        private func isSymlink(_ url: URL) -> Bool {
+            var info = stat()
+            return lstat(url.path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
         }
 
         private func report(_ set: ManifestSet) {

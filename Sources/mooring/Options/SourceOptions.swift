@@ -45,6 +45,25 @@ struct SourceOptions: ParsableArguments {
         if tokenEnv != nil && tokenFile != nil {
             throw ValidationError("give --token-env or --token-file, not both")
         }
+        if let warning = passwordInURLWarning {
+            printError(warning)
+        }
+    }
+
+    /// A warning when `--repo` is an HTTP(S) URL with a password in it
+    /// (`https://user:password@host/…`): every local user can read a command line
+    /// (`/proc/<pid>/cmdline`, `ps`) for as long as the process runs. Nil otherwise.
+    var passwordInURLWarning: String? {
+        let lowered = repo.lowercased()
+        guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"),
+              let schemeEnd = repo.range(of: "://") else { return nil }
+        let rest = repo[schemeEnd.upperBound...]
+        let authority = rest[..<(rest.firstIndex(of: "/") ?? rest.endIndex)]
+        guard let at = authority.lastIndex(of: "@"), authority[..<at].contains(":") else { return nil }
+        let user = authority[..<at].split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        return "mooring: warning: the password in --repo \(scrubUserInfo(in: repo)) can be read by every user of this host "
+            + "in /proc/\(getpid())/cmdline (and `ps`) while mooring runs; put it in a file only you can read and pass "
+            + "--token-file PATH --username \(user.isEmpty ? "NAME" : user) with the URL without it, or use --token-env VAR"
     }
 
     var reference: GitReference {
