@@ -21,10 +21,13 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var controllerPid: Int32?
         /// Whether the last fetched commit was rejected (its diagnostics are in `error`).
         public var tipRejected: Bool
+        /// What the controller could not write to the state store (a full disk): while
+        /// set, the rest of this report may be behind what runs.
+        public var storeError: String?
 
         public init(repo: String, branch: String, path: String, commit: String?, subject: String?,
                     lastFetch: Date?, nextFetch: Date?, error: String?, controllerRunning: Bool,
-                    controllerPid: Int32?, tipRejected: Bool) {
+                    controllerPid: Int32?, tipRejected: Bool, storeError: String? = nil) {
             self.repo = repo
             self.branch = branch
             self.path = path
@@ -36,6 +39,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
             self.controllerRunning = controllerRunning
             self.controllerPid = controllerPid
             self.tipRejected = tipRejected
+            self.storeError = storeError
         }
     }
 
@@ -109,6 +113,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var failure: String? {
         if let degraded = deployments.first(where: { $0.health == "Degraded" || $0.health == "Unknown" }) {
             return "\(degraded.name) is \(degraded.health): \(degraded.message)"
+        }
+        if let problem = source?.storeError {
+            return "the controller cannot write the state store: \(problem)"
         }
         if let source, source.tipRejected {
             return "the tip commit \(source.commit.map { String($0.prefix(7)) } ?? "") was rejected: \(source.error?.split(separator: "\n").dropFirst().first.map(String.init) ?? source.error ?? "")"

@@ -53,11 +53,12 @@ extension Controller {
             try await context.store.write { tx in
                 for transition in written { try tx.record(transition, layout: layout) }
             }
+            context.storeWritten()
             return true
         } catch {
             storeFailures += 1
             let names = Set(written.map(\.name)).sorted().joined(separator: ", ")
-            context.logger.error("cannot record the state of \(names) in \(layout.database.path): \(error); nothing was changed on the host — check free disk space and the file's permissions; retrying in \(Int(retryDelay.seconds))s")
+            context.storeFailed("cannot record the state of \(names) in \(layout.database.path): \(error); nothing was changed on the host — check free disk space and the file's permissions; retrying in \(Int(retryDelay.seconds))s")
             return false
         }
     }

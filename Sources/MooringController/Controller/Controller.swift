@@ -85,9 +85,16 @@ public actor Controller: Service {
         } catch {
             throw ControllerError(.source, "cannot open the repository \(configuration.displayRepository): \(error)")
         }
+        let healthFile = StoreHealthFile(layout: layout)
+        do {
+            try healthFile.prepare()
+        } catch {
+            throw ControllerError(.stateDirectory, "cannot create \(healthFile.url.path): \(error); check free disk space and the state directory's permissions")
+        }
         let context = ControllerContext(
             configuration: configuration, layout: layout, store: store, runner: runner,
-            source: source, renderer: ReplicaRenderer(layout: layout), logger: logger)
+            source: source, renderer: ReplicaRenderer(layout: layout), logger: logger,
+            storeHealth: StoreHealth(file: healthFile))
         self.context = context
         self.storeFile = FileIdentity(path: layout.database.path)
         self.poller = SourcePoller(context: context, lastError: nil)

@@ -16,6 +16,8 @@ struct ControllerContext: Sendable {
     let source: GitSource
     let renderer: ReplicaRenderer
     let logger: Logger
+    /// Whether the store takes writes, said where a full disk cannot stop it.
+    let storeHealth: StoreHealth
 
     /// Exports `revision` to `<state>/revisions/<sha>/` (idempotent), off the cooperative pool.
     func export(_ revision: String) async throws -> URL {
@@ -33,9 +35,11 @@ struct ControllerContext: Sendable {
     @discardableResult
     func persist<T: Sendable>(_ what: String, _ body: @escaping @Sendable (StoreTransaction) throws -> T) async -> T? {
         do {
-            return try await store.write(body)
+            let result = try await store.write(body)
+            storeWritten()
+            return result
         } catch {
-            logger.error("cannot record \(what) in \(layout.database.path): \(error); check free disk space and the file's permissions — it is retried")
+            storeFailed("cannot record \(what) in \(layout.database.path): \(error); check free disk space and the file's permissions — it is retried")
             return nil
         }
     }
@@ -45,6 +49,21 @@ struct ControllerContext: Sendable {
         log(type, message, deployment: deployment)
         await persist("event \(reason.rawValue)") { tx in
             _ = try tx.appendEvent(type, reason: reason.rawValue, message: message, deployment: deployment)
+        }
+    }
+
+    /// A write to the store failed: log it and say it in the health file.
+    func storeFailed(_ message: String) {
+        logger.error("\(message)")
+        if let problem = storeHealth.failed("\(Date()) \(message)") {
+            logger.error("cannot record the store's failure either: \(problem)")
+        }
+    }
+
+    /// A write succeeded: clear the health file if it held a failure.
+    func storeWritten() {
+        if let problem = storeHealth.succeeded() {
+            logger.error("cannot clear \(layout.root.path)/store-health: \(problem)")
         }
     }
 

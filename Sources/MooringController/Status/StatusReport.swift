@@ -19,11 +19,13 @@ extension StatusReport {
         let (sourceRecord, records, rows) = try store.read { tx in
             (try tx.source(), try tx.deployments().filter { name == nil || $0.name == name }, try tx.replicas())
         }
+        let storeError = try StoreHealthFile(layout: layout).read()
         let source = sourceRecord.map {
             Source(repo: $0.repo, branch: $0.branch, path: $0.path, commit: $0.lastFetchedCommit,
                    subject: $0.lastFetchedSubject, lastFetch: $0.lastFetchAt,
                    nextFetch: holder == nil ? nil : $0.nextFetchAt, error: $0.lastError,
-                   controllerRunning: holder != nil, controllerPid: holder, tipRejected: $0.tipRejected)
+                   controllerRunning: holder != nil, controllerPid: holder, tipRejected: $0.tipRejected,
+                   storeError: storeError)
         }
         let rowsByDeployment = Dictionary(grouping: rows, by: \.deployment)
         let deployments = records.map { record in

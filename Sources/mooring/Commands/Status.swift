@@ -76,6 +76,9 @@ extension Mooring {
                 }
                 lines.append(fetch)
                 lines.append("CONTROLLER  " + (source.controllerRunning ? "running (pid \(source.controllerPid.map(String.init) ?? "?"))" : "not running"))
+                if let problem = source.storeError {
+                    lines.append("STORE       cannot write the state store (this report may be behind): \(problem)")
+                }
                 if let error = source.error {
                     let errorLines = error.split(separator: "\n", omittingEmptySubsequences: false)
                     lines.append("ERROR       " + (errorLines.first.map(String.init) ?? ""))
