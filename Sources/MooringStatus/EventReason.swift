@@ -34,5 +34,6 @@ public enum EventReason: String, Sendable, Codable, CaseIterable {
     case adopted = "Adopted"
     case replicaGone = "ReplicaGone"
     case orphansStopped = "OrphansStopped"
+    case orphansKept = "OrphansKept"
     case down = "Down"
 }

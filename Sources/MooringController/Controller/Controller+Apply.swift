@@ -45,7 +45,7 @@ extension Controller {
         }
     }
 
-    private func write(_ transitions: [Transition]) async -> Bool {
+    func write(_ transitions: [Transition]) async -> Bool {
         let written = transitions.filter(\.changesState)
         guard !written.isEmpty else { return true }
         let layout = context.layout
@@ -81,6 +81,7 @@ extension Controller {
     func apply(_ observation: GitObservation) async {
         switch observation {
         case let .valid(commit, set, treeChanged):
+            if !unclaimed.isEmpty { await claim(set, at: commit.id.hex) }
             var inputs: [(String, DeploymentInput)] = []
             let specs = Dictionary(uniqueKeysWithValues: set.deployments.map { ($0.name, $0) })
             if treeChanged {

@@ -17,8 +17,16 @@ extension Controller {
     ///    whose record cannot be decoded.
     /// 4. Every machine resumes: a rollout continues at its persisted phase, stops and
     ///    starts that were in flight are issued again, missing replicas are started.
-    /// Returns false when a shutdown began first.
-    func recover() async -> Bool {
+    /// Returns false when a shutdown began first; throws when another controller still
+    /// runs this state directory's models (its state directory was replaced under it):
+    /// two controllers would run every model twice.
+    func recover() async throws -> Bool {
+        let root = context.layout.root
+        let scan = await Blocking.run { OrphanScanner.scan(stateDirectory: root) }
+        let me = getpid()
+        if let other = scan.first(where: { $0.parent > 1 && $0.parent != me && OrphanScanner.isController($0.parent) }) {
+            throw ControllerError(.locked, "another controller (pid \(other.parent)) still runs the model processes of \(root.path) (pid \(other.pid)), although this state directory's lock is free: its state directory was removed or replaced under it. Stop it first (kill \(other.parent)), then start this one")
+        }
         guard let (records, rows) = await readState() else { return false }
         let rowsByDeployment = Dictionary(grouping: rows, by: \.deployment)
         for record in records {
@@ -30,8 +38,6 @@ extension Controller {
             }
         }
 
-        let root = context.layout.root
-        let scan = await Blocking.run { OrphanScanner.scan(stateDirectory: root) }
         var accounted = Set<Int32>()
         var inputs: [(String, DeploymentInput)] = []
         for machine in machines.values.sorted(by: { $0.name < $1.name }) {
@@ -71,8 +77,19 @@ extension Controller {
             }
         }
 
-        let orphans = scan.filter {
+        var orphans = scan.filter {
             !accounted.contains($0.processGroup) && unreadable[$0.markers["MOORING_DEPLOYMENT"] ?? ""] == nil
+        }
+        // Processes of deployments the store does not know at all (the store was lost or
+        // reset): kept until Git says whether they run what it wants, then adopted or stopped.
+        let claimable = Set(orphans.filter { found in
+            found.isGroupLeader && found.markers["MOORING_DEPLOYMENT"].map { machines[$0] == nil } == true
+                && found.markers[OrphanScanner.specHashVariable] != nil
+        }.map(\.processGroup))
+        unclaimed = orphans.filter { claimable.contains($0.processGroup) && $0.isGroupLeader }
+        orphans.removeAll { claimable.contains($0.processGroup) }
+        if !unclaimed.isEmpty {
+            await context.event(.warning, .orphansKept, "found \(unclaimed.count) model process\(unclaimed.count == 1 ? "" : "es") of deployments the state store does not know (was it lost or reset?); each is adopted if Git wants exactly what it runs, else stopped")
         }
         if !orphans.isEmpty {
             let groups = Set(orphans.map(\.processGroup))

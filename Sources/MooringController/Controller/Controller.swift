@@ -30,6 +30,8 @@ public actor Controller: Service {
         case startDone(String, ReplicaKey, StartOutcome)
         case stopDone(String, ReplicaKey)
         case requests
+        /// The state file no longer is the one opened (checked after every poll).
+        case storeMoved
     }
 
     enum StartOutcome: Sendable {
@@ -54,6 +56,9 @@ public actor Controller: Service {
     let storeFile: FileIdentity?
     /// Set when the controller stopped reconciling because a person must act.
     var stalled: String?
+    /// Model processes of deployments the store does not know (a lost store), waiting
+    /// for the first valid commit to be adopted or stopped.
+    var unclaimed: [OrphanScanner.Found] = []
 
     let inbox: AsyncStream<Message>
     let inboxContinuation: AsyncStream<Message>.Continuation
@@ -125,7 +130,7 @@ public actor Controller: Service {
         guard state == .initial else { return }
         state = .recovering
         await recordStart()
-        guard await recover() else {
+        guard try await recover() else {
             state = .stopped
             return
         }
@@ -151,9 +156,10 @@ public actor Controller: Service {
                     pollContinuation.yield(false)
                 }
             }
-            group.addTask { [pollRequests, poller, inboxContinuation] in
+            group.addTask { [pollRequests, poller, inboxContinuation, storeFile, database = context.layout.database.path] in
                 for await forced in pollRequests {
                     if let observation = await poller.poll(forced: forced) { inboxContinuation.yield(.git(observation)) }
+                    if let storeFile, FileIdentity(path: database) != storeFile { inboxContinuation.yield(.storeMoved) }
                 }
             }
             group.addTask { [weak self] in
@@ -220,6 +226,8 @@ public actor Controller: Service {
             await apply([(name, .stopped(key))])
         case .requests:
             await consumeRequests()
+        case .storeMoved:
+            break // handled by the check above
         }
     }
 

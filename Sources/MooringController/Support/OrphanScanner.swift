@@ -34,6 +34,27 @@ public enum OrphanScanner {
 
         /// Whether it leads its process group (the replica's own process, not a child).
         public var isGroupLeader: Bool { pid == processGroup }
+
+        /// Its parent process, from `/proc/<pid>/stat` (0 when it cannot be read).
+        public var parent: Int32 { OrphanScanner.parent(of: pid) }
+    }
+
+    /// The parent of `pid` (field 4 of `/proc/<pid>/stat`, counted after the last `)`),
+    /// 0 when it cannot be read.
+    public static func parent(of pid: Int32) -> Int32 {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat"),
+              let close = data.lastIndex(of: UInt8(ascii: ")")) else { return 0 }
+        let fields = data[data.index(after: close)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 1 else { return 0 }
+        return Int32(String(decoding: fields[1], as: UTF8.self)) ?? 0
+    }
+
+    /// Whether `pid` is a running `mooring run` (a controller), from its command line.
+    public static func isController(_ pid: Int32) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard arguments.count > 1 else { return false }
+        return (arguments[0] as NSString).lastPathComponent == "mooring" && arguments[1] == "run"
     }
 
     /// Every live process (other than this one) whose environment carries the marker for `stateDirectory`.

@@ -87,7 +87,12 @@ extension Mooring {
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-            try await group.run()
+            do {
+                try await group.run()
+            } catch {
+                printError("mooring run: \(error)")
+                throw ExitCode(1)
+            }
             withExtendedLifetime(lock) {}
             logger.info("controller stopped; model processes keep running")
         }
