@@ -53,3 +53,20 @@ struct RobustnessTests {
         }
     }
 }
+
+@Suite struct OversizedIntegerTests {
+    @Test func anIntegerTooLargeForSixtyFourBitsSaysSoAtItsPosition() {
+        let yaml = """
+            apiVersion: mooring.dev/v1alpha1
+            kind: ModelDeployment
+            metadata: {name: iris}
+            spec:
+              command: ["x"]
+              replicas: 99999999999999999999
+            """
+        let set = ManifestSet.load(files: [ManifestFile(path: "manifests/iris.yaml", contents: Data(yaml.utf8))])
+        let messages = set.diagnostics.map(\.description)
+        #expect(messages.contains { $0.hasPrefix("manifests/iris.yaml:6:13: error: spec.replicas: 99999999999999999999 is too large; use a value from 0 to ") }, "\(messages)")
+        #expect(!messages.contains { $0.contains("got an integer") })
+    }
+}

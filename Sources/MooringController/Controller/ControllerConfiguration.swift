@@ -23,6 +23,9 @@ public struct ControllerConfiguration: Sendable {
     public var stallTimeout: Duration
     /// How long to wait for orphaned processes to exit on SIGTERM before SIGKILL.
     public var orphanGracePeriod: Duration
+    /// How long reading and validating a commit's manifests may take; a commit that takes
+    /// longer is rejected (hostile input), not parsed again until Git changes.
+    public var parseDeadline: Duration = .seconds(30)
     /// How much history the controller keeps (pruned hourly).
     public var retention: HistoryRetention = HistoryRetention()
 

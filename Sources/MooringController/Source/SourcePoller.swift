@@ -74,11 +74,18 @@ actor SourcePoller {
         }
 
         parseCount += 1
-        let set: ManifestSet
+        var set: ManifestSet
         do {
             let source = context.source
             let path = configuration.manifestsPath
-            set = try await Blocking.run { try source.manifestSet(at: commit.id, path: path) }
+            if let parsed = try await Blocking.run(deadline: configuration.parseDeadline, { try source.manifestSet(at: commit.id, path: path) }) {
+                set = parsed
+            } else {
+                // Hostile or pathological input: rejected whole, and not parsed again until Git changes.
+                set = ManifestSet.load(files: [])
+                set.diagnostics = [Diagnostic(.error, at: SourcePosition(file: path, line: 1, column: 1), field: "",
+                    message: "reading and validating the manifests took longer than \(configuration.parseDeadline); the commit is rejected and not read again until Git changes")]
+            }
         } catch {
             await failed("cannot read \(configuration.manifestsPath) at \(commit.id.short): \(error)", reason: .readFailed)
             return nil

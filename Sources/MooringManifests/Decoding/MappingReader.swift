@@ -109,7 +109,12 @@ struct MappingReader {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
         guard value.tagName == .int, let number = value.int else {
-            context.error(value, field: field, "expected an integer\(unit.isEmpty ? "" : " (\(unit))"), got \(describeType(value))")
+            if value.tagName == .int {
+                // An integer YAML accepts but that does not fit in 64 bits.
+                context.error(value, field: field, "\(value.scalar?.string ?? "the integer") is too large; use a value from \(range.lowerBound) to \(range.upperBound)\(unit.isEmpty ? "" : " \(unit)")")
+            } else {
+                context.error(value, field: field, "expected an integer\(unit.isEmpty ? "" : " (\(unit))"), got \(describeType(value))")
+            }
             return nil
         }
         guard range.contains(number) else {
