@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import MooringStatus
+import MooringStore
+import MooringSupervisor
+import MooringTesting
+import Testing
+@testable import MooringController
+
+/// The controller's loop wired to a real Git repository and a real state store, with a
+/// fake supervisor and a manual clock: a deploy and a Surge rollout, step by step, with
+/// the order of start, gate and stop checked — no process, no sleeping on a timer.
+@Suite struct ControllerLoopTests {
+    static func manifest(version: Int) -> String {
+        """
+        apiVersion: mooring.dev/v1alpha1
+        kind: ModelDeployment
+        metadata: {name: iris}
+        spec:
+          command: ["server", "--version", "\(version)", "--port", "{{port}}"]
+          health: {tcp: {}}
+          rollout: {minHealthySeconds: 5, progressDeadlineSeconds: 60}
+        """
+    }
+
+    @Test func aSurgeRolloutThroughTheLoopGatesThenDrainsInOrder() async throws {
+        let directory = try TemporaryDirectory(prefix: "mooring-loop")
+        defer { directory.remove() }
+        let repo = try GitFixture(at: directory.appending("repo"))
+        try repo.write("manifests/iris.yaml", Self.manifest(version: 1))
+        let first = try repo.commitAll("iris v1")
+        let state = directory.appending("state")
+        let clock = ManualClock()
+        let epoch = Date(timeIntervalSince1970: 1_800_000_000)
+        let now: @Sendable () -> Date = { epoch.addingTimeInterval(Double(clock.now.offset.components.seconds)) }
+        let runner = FakeRunner()
+        let lock = try StateLock.acquire(at: try StateDirectory.prepare(at: state).lock)
+        defer { withExtendedLifetime(lock) {} }
+        let controller = try Controller(
+            configuration: ControllerConfiguration(repository: repo.directory.path, reference: .branch("main"), stateDirectory: state),
+            runner: runner, logger: Logger(label: "test"), clock: clock, now: now)
+        let loop = Task { try await controller.run() }
+        defer { loop.cancel() }
+
+        func row() -> StatusReport.Deployment? {
+            (try? StatusReport.load(stateDirectory: state))?.deployments.first
+        }
+
+        // v1: spawned, then ready; the gate holds for minHealthySeconds on the manual clock.
+        #expect(await waitUntil { await runner.started.count == 1 })
+        let v1 = try #require(await runner.started.first)
+        #expect(await runner.arguments(of: v1).contains("1"))
+        await runner.ready(v1, since: now())
+        #expect(await waitUntil { row()?.rolloutPhase == "Gating" && row()?.readyReplicas == 0 }, "\(String(describing: row()))")
+        // The poll timer, housekeeping, and the gate's wake-up are asleep on the clock.
+        #expect(await waitUntil { clock.sleeperCount >= 3 })
+        clock.advance(by: .seconds(6))
+        #expect(await waitUntil(timeout: .seconds(10)) { row()?.health == "Healthy" && row()?.sync == "Synced" }, "\(String(describing: row())) sleepers \(clock.sleeperCount) now \(clock.now.offset)")
+        #expect(row()?.appliedRevision == first)
+
+        // v2: started beside v1; v1 is stopped only after v2 passed its gate.
+        try repo.write("manifests/iris.yaml", Self.manifest(version: 2))
+        let second = try repo.commitAll("iris v2")
+        controller.requestSync()
+        #expect(await waitUntil { await runner.started.count == 2 })
+        let v2 = try #require(await runner.started.last)
+        #expect(v2.generation != v1.generation)
+        await runner.ready(v2, since: now())
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(await runner.stopped.isEmpty, "v1 stopped before v2 passed its gate")
+        #expect(row()?.appliedRevision == first)
+        #expect(await waitUntil { clock.sleeperCount >= 3 })
+        clock.advance(by: .seconds(6))
+        #expect(await waitUntil { await runner.stopped == [v1] })
+        #expect(await waitUntil { row()?.appliedRevision == second && row()?.sync == "Synced" && row()?.health == "Healthy" },
+                "\(String(describing: row()))")
+        let history = try StateStoreReader.rollouts(state)
+        #expect(history.map(\.outcome) == [.succeeded, .succeeded])
+    }
+}
+
+/// Reads the rollout history of a state directory.
+enum StateStoreReader {
+    static func rollouts(_ state: URL) throws -> [MooringStore.RolloutRecord] {
+        try MooringStore.StateStore(readOnlyPath: state.appendingPathComponent("state.sqlite")).rollouts()
+    }
+}
