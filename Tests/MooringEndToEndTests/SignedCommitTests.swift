@@ -69,7 +69,10 @@ struct SignedCommitTests {
         try await expectRejected(unsigned, ["commit \(unsigned.prefix(7)) rejected, nothing applied", "policy.verifyCommits", "not signed"])
 
         // Tampered: alice's signature over other content (the subject is changed afterwards).
+        // Signed on a side branch, so the tracked branch never points at the honest commit.
+        try h.repo.git("checkout", "-q", "-b", "side")
         let signed = try Self.commit(h.repo, "iris v2, signed", signedWith: alice.path)
+        try h.repo.git("checkout", "-q", "main")
         let object = try h.repo.git("cat-file", "commit", signed)
         let forged = h.directory.appending("forged-commit")
         try Data((object.replacingOccurrences(of: "iris v2, signed", with: "iris v2, signed by alice (honest)") + "\n").utf8).write(to: forged)
@@ -78,8 +81,8 @@ struct SignedCommitTests {
         _ = try? await h.mooring(["sync"])
         try await expectRejected(tampered, ["commit \(tampered.prefix(7)) rejected", "does not match the commit's content", alice.fingerprint])
 
-        // Signed by a key the host does not know.
-        try h.repo.git("reset", "-q", "--hard", signed)
+        // Signed by a key the host does not know (on top of the tampered tip: only the tip counts).
+        try h.repo.git("reset", "-q", "--hard", tampered)
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 2, replicas: 1, minHealthySeconds: 2))
         let bobs = try Self.commit(h.repo, "iris v2, by bob", signedWith: bob.path)
         _ = try? await h.mooring(["sync"])

@@ -42,10 +42,11 @@ extension Mooring {
                 guard !rollouts.isEmpty else { print("no rollouts"); return }
                 let rows = rollouts.map { r -> [String] in
                     let duration = r.finishedAt.map { compactDuration(Int($0.timeIntervalSince(r.startedAt).rounded())) } ?? "-"
-                    return [r.deployment, shortRevision(r.revision), r.pullRequest.map { "#\($0)" } ?? "-", r.strategy.rawValue, r.outcome.rawValue,
-                            iso(r.startedAt), duration, r.author.map(authorName) ?? "-", r.reason ?? r.subject ?? ""]
+                    return [r.deployment, shortRevision(r.revision), shortRevision(r.fromRevision), r.strategy.rawValue, r.outcome.rawValue,
+                            iso(r.startedAt), duration, r.pullRequest.map { "#\($0)" } ?? "-", r.author.map(authorName) ?? "-",
+                            r.reason ?? r.subject ?? ""]
                 }
-                print(renderTable(["DEPLOYMENT", "REVISION", "PR", "STRATEGY", "OUTCOME", "STARTED", "DURATION", "AUTHOR", "REASON/SUBJECT"], rows))
+                print(renderTable(["DEPLOYMENT", "REVISION", "FROM", "STRATEGY", "OUTCOME", "STARTED", "DURATION", "PR", "AUTHOR", "REASON/SUBJECT"], rows))
             }
         }
 
