@@ -51,6 +51,13 @@ let package = Package(
             ],
             swiftSettings: sharedSwiftSettings
         ),
+        // The host configuration file (`--config`, /etc/mooring/config.yaml): decoded with the
+        // manifests' positioned diagnostics.
+        .target(
+            name: "MooringConfiguration",
+            dependencies: ["MooringManifests", "MooringGit", .product(name: "Yams", package: "Yams")],
+            swiftSettings: sharedSwiftSettings
+        ),
         .target(
             name: "MooringGit",
             dependencies: ["CLibGit2", "MooringFileSafety", .product(name: "Logging", package: "swift-log")],
@@ -91,6 +98,7 @@ let package = Package(
             name: "mooring",
             dependencies: [
                 "MooringManifests",
+                "MooringConfiguration",
                 "MooringGit",
                 "MooringSupervisor",
                 "MooringController",
@@ -140,6 +148,11 @@ let package = Package(
                 "MooringController", "MooringManifests", "MooringGit", "MooringStatus", "MooringStore",
                 "MooringSupervisor", "MooringTesting", .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringConfigurationTests",
+            dependencies: ["MooringConfiguration", "MooringManifests", "MooringGit", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

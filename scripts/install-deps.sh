@@ -4,7 +4,9 @@
 # sudo only when not root.
 set -euo pipefail
 
-packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config ca-certificates python3 git)
+# openssh-client (ssh-keygen -Y verify) and gpgv check signed commits (policy.verifyCommits);
+# gnupg makes the OpenPGP keys and signatures of the tests.
+packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config ca-certificates python3 git openssh-client gpgv gnupg)
 
 missing=()
 for p in "${packages[@]}"; do

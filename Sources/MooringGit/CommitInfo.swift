@@ -14,4 +14,9 @@ public struct CommitInfo: Sendable, Hashable {
     public let subject: String
     /// The full message.
     public let message: String
+    /// Committer name (who made the commit object: for a merged pull request, often the
+    /// Git host).
+    public var committer: String = ""
+    /// Committer email.
+    public var committerEmail: String = ""
 }

@@ -79,9 +79,12 @@ final class Repository {
         let seconds = author?.pointee.when.time ?? git_commit_time(commit.pointer)
         let subject = git_commit_summary(commit.pointer).map { String(cString: $0) } ?? ""
         let message = git_commit_message(commit.pointer).map { String(cString: $0) } ?? ""
+        let committer = git_commit_committer(commit.pointer)
         return CommitInfo(
             id: id, author: name, authorEmail: email, time: Date(timeIntervalSince1970: TimeInterval(seconds)),
-            subject: subject, message: message)
+            subject: subject, message: message,
+            committer: committer?.pointee.name.map { String(cString: $0) } ?? "",
+            committerEmail: committer?.pointee.email.map { String(cString: $0) } ?? "")
     }
 
     /// Whether `commit` descends from `ancestor` (false when either is missing).

@@ -7,6 +7,7 @@ public enum EventReason: String, Sendable, Codable, CaseIterable {
     case pathNotFound = "PathNotFound"
     case readFailed = "ReadFailed"
     case revisionRejected = "RevisionRejected"
+    case signatureRejected = "SignatureRejected"
     case sourceRecovered = "SourceRecovered"
     case branchRewritten = "BranchRewritten"
     case storeFailed = "StoreFailed"

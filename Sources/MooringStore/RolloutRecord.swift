@@ -28,13 +28,29 @@ public struct RolloutRecord: Sendable, Codable, Equatable {
     public var outcome: RolloutOutcome
     /// Why it ended that way; required for every outcome but `InProgress`/`Succeeded`.
     public var reason: String?
+    /// The audit trail (schema v3), copied from the commit's ``CommitAuditRecord`` when the
+    /// rollout begins; nil for rollouts recorded before v3 or of a commit not audited.
+    /// The commit's author, `Name <email>`.
+    public var author: String?
+    /// The commit's committer, `Name <email>`.
+    public var committer: String?
+    /// The commit's subject line.
+    public var subject: String?
+    /// The pull request the commit merged, when its subject or message names one.
+    public var pullRequest: Int?
+    /// `FINGERPRINT PRINCIPAL` of the verified signature, when commits are verified.
+    public var signer: String?
+    /// The spec fields this rollout changed (`command`, `model.uri`, …); empty for a first
+    /// rollout or when only the commit changed.
+    public var specDiff: [String] = []
 
     /// Creates a rollout record (`id` is assigned on insert).
     public init(
         id: Int64? = nil, deployment: String, revision: String, specHash: String,
         fromSpecHash: String? = nil, fromRevision: String? = nil, strategy: RolloutKind, phase: RolloutPhase = .starting,
         startedAt: Date, finishedAt: Date? = nil, outcome: RolloutOutcome = .inProgress,
-        reason: String? = nil
+        reason: String? = nil, author: String? = nil, committer: String? = nil, subject: String? = nil,
+        pullRequest: Int? = nil, signer: String? = nil, specDiff: [String] = []
     ) {
         self.id = id
         self.deployment = deployment
@@ -48,6 +64,12 @@ public struct RolloutRecord: Sendable, Codable, Equatable {
         self.finishedAt = finishedAt
         self.outcome = outcome
         self.reason = reason
+        self.author = author
+        self.committer = committer
+        self.subject = subject
+        self.pullRequest = pullRequest
+        self.signer = signer
+        self.specDiff = specDiff
     }
 }
 

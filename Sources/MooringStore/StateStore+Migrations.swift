@@ -14,6 +14,9 @@ extension StateStore {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2Schema)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3Schema)
+        }
         return migrator
     }
 
@@ -329,5 +332,34 @@ extension StateStore {
         DROP TABLE intent;
         ALTER TABLE intent_v2 RENAME TO intent;
         CREATE INDEX intent_open ON intent(id) WHERE completedAt IS NULL;
+        """
+
+    /// Migration "v3": the audit trail. `commitAudit` holds who made each commit the
+    /// controller fetched (author, committer, subject, pull request, verified signer); each
+    /// rollout copies its commit's facts when it begins, with the fields its spec changed
+    /// (`specDiff`, a JSON array of field paths), so the history answers "who deployed what,
+    /// when and why" even after the commit is gone from the repository.
+    private static let v3Schema = """
+        CREATE TABLE commitAudit (
+            "commit" TEXT PRIMARY KEY NOT NULL,
+            author TEXT NOT NULL,
+            committer TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            pullRequest INTEGER,
+            signer TEXT,
+            CONSTRAINT commit_audit_commit_hex CHECK (
+                length("commit") IN (40, 64) AND NOT "commit" GLOB '*[^0-9a-f]*'),
+            CONSTRAINT commit_audit_pull_request_positive CHECK (pullRequest IS NULL OR pullRequest > 0)
+        );
+
+        ALTER TABLE rollout ADD COLUMN author TEXT;
+        ALTER TABLE rollout ADD COLUMN committer TEXT;
+        ALTER TABLE rollout ADD COLUMN subject TEXT;
+        ALTER TABLE rollout ADD COLUMN pullRequest INTEGER
+            CONSTRAINT rollout_pull_request_positive CHECK (pullRequest IS NULL OR pullRequest > 0);
+        ALTER TABLE rollout ADD COLUMN signer TEXT;
+        ALTER TABLE rollout ADD COLUMN specDiff TEXT NOT NULL DEFAULT '[]'
+            CONSTRAINT rollout_spec_diff_json_array CHECK (json_valid(specDiff) AND json_type(specDiff) = 'array');
+        CREATE INDEX rollout_by_start ON rollout(startedAt);
         """
 }

@@ -98,7 +98,7 @@ public actor Controller: Service {
         }
         let context = ControllerContext(
             configuration: configuration, layout: layout, store: store, runner: runner,
-            source: source, renderer: ReplicaRenderer(layout: layout), logger: logger,
+            source: source, renderer: ReplicaRenderer(layout: layout, hostVariables: configuration.hostVariables), logger: logger,
             storeHealth: StoreHealth(file: healthFile))
         self.context = context
         self.storeFile = FileIdentity(path: layout.database.path)

@@ -1,5 +1,6 @@
 import Foundation
 import MooringGit
+import MooringManifests
 
 /// Everything a controller needs to know that is not in Git: where the repository is,
 /// which ref and path to watch, where its state lives, how often to poll. Host-local by
@@ -28,6 +29,16 @@ public struct ControllerConfiguration: Sendable {
     public var parseDeadline: Duration = .seconds(30)
     /// How much history the controller keeps (pruned hourly).
     public var retention: HistoryRetention = HistoryRetention()
+    /// What the host allows a commit to ask for (`policy` in the host configuration); a
+    /// commit that breaks it is rejected whole. Default: trusting (no policy).
+    public var policy: ManifestPolicy = .trusting
+    /// The values of `{{host.NAME}}` (`hostVars`); their names are what validation accepts.
+    public var hostVariables: [String: String] = [:]
+    /// Bounds on reading one revision's manifests (`limits`).
+    public var limits: ManifestLimits = .default
+    /// Signatures required on the tip commit before any manifest of it is read
+    /// (`policy.verifyCommits`); nil: commits are not verified.
+    public var commitSignatures: CommitSignaturePolicy?
 
     public init(
         repository: String,

@@ -32,6 +32,7 @@ extension StoreTransaction {
             switch action {
             case let .history(change):
                 try recordHistory(change, of: name)
+                if case .begin = change { try recordAudit(of: transition) }
             case let .event(type, reason, message):
                 try appendEvent(type, reason: reason.rawValue, message: message, deployment: name)
             case .prepare, .start, .stop, .wake, .delete:

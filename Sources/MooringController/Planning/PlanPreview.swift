@@ -28,7 +28,7 @@ public struct PlanPreview: Sendable {
             commit = try await source.update(previous: nil).commit
         }
         _ = try source.treeID(at: commit.id, path: configuration.manifestsPath)
-        let set = try source.manifestSet(at: commit.id, path: configuration.manifestsPath)
+        let set = try source.manifestSet(at: commit.id, path: configuration.manifestsPath, configuration: configuration)
         guard set.isValid else {
             return PlanPreview(commit: commit, diagnostics: set.diagnostics, steps: [])
         }

@@ -9,14 +9,18 @@ struct ReplicaRenderer: Sendable {
     let layout: StateLayout
     /// The part of the controller's environment a model process inherits.
     let baseEnvironment: [String: String]
+    /// The host's `{{host.NAME}}` values (`hostVars` in the host configuration).
+    let hostVariables: [String: String]
 
     /// Variables passed through from the controller (a model server needs PATH to find
     /// `python3`, HOME and locale for its libraries); everything else comes from the spec.
     static let inherited = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR",
                             "CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"]
 
-    init(layout: StateLayout, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    init(layout: StateLayout, environment: [String: String] = ProcessInfo.processInfo.environment,
+         hostVariables: [String: String] = [:]) {
         self.layout = layout
+        self.hostVariables = hostVariables
         self.baseEnvironment = environment.filter { Self.inherited.contains($0.key) }
     }
 
@@ -37,7 +41,7 @@ struct ReplicaRenderer: Sendable {
         if let model = spec.model {
             values[.modelPath] = URL(fileURLWithPath: revisionDir).appendingPathComponent(model.uri).path
         }
-        func render(_ text: String) -> String { renderTemplate(text, values: values) }
+        func render(_ text: String) -> String { renderTemplate(text, values: values, hostVariables: hostVariables) }
 
         var environment = baseEnvironment
         for (variable, value) in values { environment[variable.environmentName] = value }

@@ -48,6 +48,10 @@ actor SourcePoller {
         }
         let changed = commit.id != lastCommit
         await recordFetch(update, changed: changed || forced)
+        if let refusal = await context.checkSignature(of: commit) {
+            await failed(refusal, reason: .signatureRejected, rejected: true)
+            return nil
+        }
 
         let tree: ObjectID
         do {
@@ -78,7 +82,7 @@ actor SourcePoller {
         do {
             let source = context.source
             let path = configuration.manifestsPath
-            if let parsed = try await Blocking.run(deadline: configuration.parseDeadline, { try source.manifestSet(at: commit.id, path: path) }) {
+            if let parsed = try await Blocking.run(deadline: configuration.parseDeadline, { try source.manifestSet(at: commit.id, path: path, configuration: configuration) }) {
                 set = parsed
             } else {
                 // Hostile or pathological input: rejected whole, and not parsed again until Git changes.

@@ -18,12 +18,16 @@ extension ControllerConfiguration {
 extension GitSource {
     /// Every manifest under `path` at `commit`, decoded and validated as one revision, with
     /// model paths checked against that commit's own tree. A manifest file that is a
-    /// symlink rejects the commit with a diagnostic, as `mooring validate` does.
-    func manifestSet(at commit: ObjectID, path: String) throws -> ManifestSet {
+    /// symlink rejects the commit with a diagnostic, as `mooring validate` does. The host's
+    /// policy, variable names and limits come from `configuration` (none: the defaults,
+    /// and `{{host.NAME}}` unchecked).
+    func manifestSet(at commit: ObjectID, path: String, configuration: ControllerConfiguration? = nil) throws -> ManifestSet {
         let files = try files(at: commit, under: path)
             .filter { ManifestFile.isManifestPath($0.path) }
             .map { ManifestFile(path: $0.path, contents: $0.contents, isSymlink: $0.isSymlink) }
-        return ManifestSet.load(files: files, repository: GitTreeRepository(source: self, commit: commit))
+        return ManifestSet.load(files: files, repository: GitTreeRepository(source: self, commit: commit),
+                                limits: configuration?.limits ?? .default, policy: configuration?.policy ?? .trusting,
+                                hostVariables: configuration.map { Set($0.hostVariables.keys) })
     }
 }
 

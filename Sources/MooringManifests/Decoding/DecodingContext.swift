@@ -1,42 +1,51 @@
 import Yams
 
 /// Collects diagnostics while one file is decoded and turns Yams marks into positions.
-final class DecodingContext {
-    let file: String
-    private(set) var diagnostics: [Diagnostic] = []
+/// Shared (`package`) with the host configuration's decoder, which reports alike.
+package final class DecodingContext {
+    package let file: String
+    package private(set) var diagnostics: [Diagnostic] = []
+    /// The host's variable names for `{{host.NAME}}`, or nil when they are not known
+    /// (`mooring validate` without `--config`): then such references are not checked.
+    package let hostVariables: Set<String>?
 
-    init(file: String) {
+    package init(file: String, hostVariables: Set<String>? = nil) {
         self.file = file
+        self.hostVariables = hostVariables
     }
 
     /// The position of `node`, or of `fallback` when the node carries no mark.
-    func position(of node: Node?, fallback: SourcePosition? = nil) -> SourcePosition {
+    package func position(of node: Node?, fallback: SourcePosition? = nil) -> SourcePosition {
         if let mark = node?.mark {
             return SourcePosition(file: file, line: mark.line, column: mark.column)
         }
         return fallback ?? SourcePosition(file: file, line: 1, column: 1)
     }
 
-    func error(at position: SourcePosition, field: String, _ message: String) {
+    package func error(at position: SourcePosition, field: String, _ message: String) {
         diagnostics.append(Diagnostic(.error, at: position, field: field, message: message))
     }
 
-    func error(_ node: Node?, field: String, _ message: String) {
+    package func error(_ node: Node?, field: String, _ message: String) {
         error(at: position(of: node), field: field, message)
     }
 
-    func warning(_ node: Node?, field: String, _ message: String) {
+    package func warning(at position: SourcePosition, field: String, _ message: String) {
+        diagnostics.append(Diagnostic(.warning, at: position, field: field, message: message))
+    }
+
+    package func warning(_ node: Node?, field: String, _ message: String) {
         diagnostics.append(Diagnostic(.warning, at: position(of: node), field: field, message: message))
     }
 }
 
 /// Joins a field path: `spec` + `health` → `spec.health`.
-func join(_ path: String, _ key: String) -> String {
+package func join(_ path: String, _ key: String) -> String {
     path.isEmpty ? key : "\(path).\(key)"
 }
 
 /// A readable name for a node's type, for "expected a string, got a mapping".
-func describeType(_ node: Node) -> String {
+package func describeType(_ node: Node) -> String {
     switch node {
     case .mapping: return "a mapping"
     case .sequence: return "a list"
@@ -54,7 +63,7 @@ func describeType(_ node: Node) -> String {
 
 extension Node {
     /// Whether the node is an explicit or implicit YAML null (`~`, `null`, or nothing).
-    var isNull: Bool {
+    package var isNull: Bool {
         if case .scalar = self { return tagName == .null }
         return false
     }
@@ -62,5 +71,5 @@ extension Node {
 
 extension Node {
     /// The node's resolved tag name (`!!str` for quoted scalars, `!!int` for `3`, …).
-    var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
+    package var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
 }

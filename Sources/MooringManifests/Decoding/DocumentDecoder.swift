@@ -142,9 +142,12 @@ struct DocumentDecoder {
         }
         deployment.command = decodeCommand(spec)
         deployment.env = decodeEnv(spec)
+        deployment.envPositions = spec.valuePositions(in: "env")
         deployment.workingDir = spec.string("workingDir", templated: true)
         deployment.replicas = spec.int("replicas", in: ManifestDefaults.replicasRange)
+        if spec.has("replicas") { deployment.replicasPosition = spec.position("replicas") }
         deployment.health = decodeHealth(spec)
+        deployment.healthExecPosition = spec.valuePositions(in: "health")["exec"]
         deployment.rollout = decodeRollout(spec)
         deployment.restart = decodeRestart(spec)
         deployment.stop = decodeStop(spec)

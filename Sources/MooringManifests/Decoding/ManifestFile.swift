@@ -56,37 +56,49 @@ extension ManifestFile {
     /// Before Yams builds anything, the raw bytes are checked (size, UTF-8) and the YAML
     /// structure is read as events (``YAMLStructureCheck``): a file that breaks a limit in
     /// `limits` gets one diagnostic at the offending byte, alias or node, and no tree.
-    func decode(limits: ManifestLimits = .default) -> DecodedFile {
-        let context = DecodingContext(file: path)
+    func decode(limits: ManifestLimits = .default, hostVariables: Set<String>? = nil) -> DecodedFile {
+        let context = DecodingContext(file: path, hostVariables: hostVariables)
         var result = DecodedFile()
+        for root in parseRoots(limits: limits, context: context) {
+            let decoder = DocumentDecoder(context: context)
+            if let document = decoder.decode(root) {
+                result.documents.append(document)
+            }
+        }
+        result.diagnostics = context.diagnostics
+        return result
+    }
+
+    /// The file's YAML documents as Yams nodes (empty documents skipped), after the same
+    /// size, UTF-8 and structure checks as a manifest; every problem goes to `context`.
+    /// Shared with the host configuration's decoder.
+    package func parseRoots(limits: ManifestLimits = .default, context: DecodingContext) -> [Node] {
         if let problem = sizeProblem(limits: limits) {
-            result.diagnostics = [problem]
-            return result
+            context.error(at: problem.position, field: problem.field, problem.message)
+            return []
         }
         guard let text = String(data: contents, encoding: .utf8) else {
-            result.diagnostics = [invalidUTF8Problem()]
-            return result
+            let problem = invalidUTF8Problem()
+            context.error(at: problem.position, field: problem.field, problem.message)
+            return []
         }
         if let problem = contents.withUnsafeBytes({ YAMLStructureCheck(path: path, limits: limits).firstProblem(in: $0) }) {
-            result.diagnostics = [problem]
-            return result
+            context.error(at: problem.position, field: problem.field, problem.message)
+            return []
         }
+        var roots: [Node] = []
         do {
             let parser = try Parser(yaml: text)
             while let root = try parser.nextRoot() {
                 if root.isNull { continue } // an empty document between `---` lines
-                let decoder = DocumentDecoder(context: context)
-                if let document = decoder.decode(root) {
-                    result.documents.append(document)
-                }
+                roots.append(root)
             }
         } catch let error as YamlError {
             context.error(at: yamlErrorPosition(error), field: "", yamlErrorMessage(error))
         } catch {
             context.error(at: SourcePosition(file: path, line: 1, column: 1), field: "", "cannot parse YAML: \(error)")
         }
-        result.diagnostics = context.diagnostics
-        return result
+        return roots
     }
 
     /// The file is over `limits.maxFileBytes`: a diagnostic at the byte that crosses it.

@@ -3,15 +3,15 @@ import Yams
 /// Reads one YAML mapping field by field, reporting wrong types, out-of-range values and
 /// unknown keys (with a "did you mean" suggestion) to the context, and carrying on so
 /// every problem in a file is found in one pass.
-struct MappingReader {
-    let node: Node
-    let path: String
-    let context: DecodingContext
+package struct MappingReader {
+    package let node: Node
+    package let path: String
+    package let context: DecodingContext
     private var values: [String: (key: Node, value: Node)] = [:]
 
     /// Reads `node` as a mapping whose only allowed keys are `known`; `nil` (after a
     /// diagnostic) when it is not a mapping.
-    init?(_ node: Node, path: String, known: [String], context: DecodingContext) {
+    package init?(_ node: Node, path: String, known: [String], context: DecodingContext) {
         self.node = node
         self.path = path
         self.context = context
@@ -40,13 +40,13 @@ struct MappingReader {
     }
 
     /// The raw value node for `key`, treating an explicit null as absent.
-    func node(_ key: String) -> Node? {
+    package func node(_ key: String) -> Node? {
         guard let entry = values[key], !entry.value.isNull else { return nil }
         return entry.value
     }
 
     /// Position of `key`'s value (or of the key, or of this mapping).
-    func position(_ key: String) -> SourcePosition {
+    package func position(_ key: String) -> SourcePosition {
         if let entry = values[key] {
             return context.position(of: entry.value, fallback: context.position(of: entry.key))
         }
@@ -54,21 +54,21 @@ struct MappingReader {
     }
 
     /// Reports `key` as missing, at this mapping's position.
-    func missing(_ key: String, hint: String) {
+    package func missing(_ key: String, hint: String) {
         context.error(node, field: join(path, key), "missing required field `\(key)`; \(hint)")
     }
 
-    func has(_ key: String) -> Bool { node(key) != nil }
+    package func has(_ key: String) -> Bool { node(key) != nil }
 
     // MARK: Scalars
 
-    func string(_ key: String, templated: Bool = false) -> Located<String>? {
+    package func string(_ key: String, templated: Bool = false) -> Located<String>? {
         guard let value = node(key) else { return nil }
         return stringValue(value, field: join(path, key), templated: templated)
     }
 
     /// Reads a string scalar; with `templated`, also checks its `{{…}}` references.
-    func stringValue(_ value: Node, field: String, templated: Bool = false) -> Located<String>? {
+    package func stringValue(_ value: Node, field: String, templated: Bool = false) -> Located<String>? {
         guard case let .scalar(scalar) = value, value.tagName == .str else {
             var message = "expected a string, got \(describeType(value))"
             if case let .scalar(scalar) = value { message += "; quote it: \"\(scalar.string)\"" }
@@ -94,6 +94,8 @@ struct MappingReader {
             let known = TemplateVariable.allCases.map(\.rawValue)
             if !reference.closed {
                 context.error(at: position, field: field, "unclosed template variable `{{\(reference.name)`; close it with `}}`")
+            } else if let host = HostVariable.name(in: reference.name) {
+                checkHostVariable(host, at: position, field: field)
             } else if TemplateVariable(rawValue: reference.name) == nil {
                 var message = "unknown template variable `{{\(reference.name)}}`"
                 if let suggestion = closestMatch(to: reference.name, in: known) {
@@ -105,7 +107,31 @@ struct MappingReader {
         }
     }
 
-    func int(_ key: String, in range: ClosedRange<Int>, unit: String = "") -> Int? {
+    /// `{{host.NAME}}`: an error when the host's names are known and `NAME` is not one of
+    /// them; a warning that it is unchecked when they are not known.
+    private func checkHostVariable(_ name: String, at position: SourcePosition, field: String) {
+        guard HostVariable.isValidName(name) else {
+            context.error(at: position, field: field,
+                          "`{{host.\(name)}}` is not a valid host variable name; use letters, digits, `_` and `-`")
+            return
+        }
+        guard let known = context.hostVariables else {
+            context.warning(at: position, field: field,
+                            "`{{host.\(name)}}` is not checked: no host configuration was given (--config); the controller rejects the commit if its host defines no hostVars.\(name)")
+            return
+        }
+        guard !known.contains(name) else { return }
+        var message = "unknown host variable `{{host.\(name)}}`"
+        if let suggestion = closestMatch(to: name, in: Array(known)) {
+            message += "; did you mean `{{host.\(suggestion)}}`?"
+        }
+        message += known.isEmpty
+            ? " (the host configuration defines no hostVars; add `\(name)` under hostVars there)"
+            : " (the host defines: \(known.sorted().map { "{{host.\($0)}}" }.joined(separator: ", ")))"
+        context.error(at: position, field: field, message)
+    }
+
+    package func int(_ key: String, in range: ClosedRange<Int>, unit: String = "") -> Int? {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
         guard value.tagName == .int, let number = value.int else {
@@ -124,7 +150,7 @@ struct MappingReader {
         return number
     }
 
-    func double(_ key: String, in range: ClosedRange<Double>, unit: String = "") -> Double? {
+    package func double(_ key: String, in range: ClosedRange<Double>, unit: String = "") -> Double? {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
         guard value.tagName == .int || value.tagName == .float, let number = value.float, number.isFinite else {
@@ -138,7 +164,7 @@ struct MappingReader {
         return number
     }
 
-    func bool(_ key: String) -> Bool? {
+    package func bool(_ key: String) -> Bool? {
         guard let value = node(key) else { return nil }
         guard value.tagName == .bool, let flag = value.bool else {
             context.error(value, field: join(path, key), "expected true or false, got \(describeType(value))")
@@ -148,7 +174,7 @@ struct MappingReader {
     }
 
     /// A string that must be one of `E`'s raw values.
-    func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> E? where E.RawValue == String {
+    package func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> E? where E.RawValue == String {
         guard let located = string(key) else { return nil }
         if let value = E(rawValue: located.value) { return value }
         let allowed = E.allCases.map(\.rawValue)
@@ -163,7 +189,7 @@ struct MappingReader {
     // MARK: Collections
 
     /// A list of strings; each element's position is kept.
-    func stringList(_ key: String, templated: Bool = false) -> [Located<String>]? {
+    package func stringList(_ key: String, templated: Bool = false) -> [Located<String>]? {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
         guard case let .sequence(sequence) = value else {
@@ -183,7 +209,7 @@ struct MappingReader {
     }
 
     /// A mapping of strings to strings (labels, env); values' positions are kept.
-    func stringMap(_ key: String, templated: Bool = false) -> [String: Located<String>]? {
+    package func stringMap(_ key: String, templated: Bool = false) -> [String: Located<String>]? {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
         guard case let .mapping(mapping) = value else {
@@ -207,14 +233,26 @@ struct MappingReader {
         return result
     }
 
+    /// Where each value of the mapping under `key` is written, by key; reports nothing
+    /// (the mapping is read, and reported on, by its own reader).
+    package func valuePositions(in key: String) -> [String: SourcePosition] {
+        guard case let .mapping(mapping)? = node(key) else { return [:] }
+        var positions: [String: SourcePosition] = [:]
+        for (k, v) in mapping {
+            guard case let .scalar(scalar) = k else { continue }
+            positions[scalar.string] = context.position(of: v, fallback: context.position(of: k))
+        }
+        return positions
+    }
+
     /// A nested mapping, read with its own known keys.
-    func mapping(_ key: String, known: [String]) -> MappingReader? {
+    package func mapping(_ key: String, known: [String]) -> MappingReader? {
         guard let value = node(key) else { return nil }
         return MappingReader(value, path: join(path, key), known: known, context: context)
     }
 }
 
 /// `3` for whole numbers, `0.5` otherwise.
-func formatNumber(_ value: Double) -> String {
+package func formatNumber(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
 }

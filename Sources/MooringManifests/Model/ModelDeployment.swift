@@ -19,6 +19,12 @@ public struct ModelDeployment: Hashable, Sendable {
     public var position: SourcePosition
     /// Where `metadata.name` is written.
     public var namePosition: SourcePosition
+    /// Where each `spec.env` value is written (for policy diagnostics).
+    public var envPositions: [String: SourcePosition] = [:]
+    /// Where `spec.replicas` is written, if it is.
+    public var replicasPosition: SourcePosition?
+    /// Where `spec.health.exec` is written, if it is.
+    public var healthExecPosition: SourcePosition?
 
     public init(metadata: ObjectMeta, position: SourcePosition, namePosition: SourcePosition) {
         self.metadata = metadata

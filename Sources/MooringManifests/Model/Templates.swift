@@ -23,6 +23,27 @@ public enum TemplateVariable: String, CaseIterable, Sendable {
     }
 }
 
+/// Host variables: `{{host.NAME}}` expands to the value of `NAME` under `hostVars` in the
+/// host configuration file. The names are the host's, never the repository's; validation
+/// checks them against the host's names when it knows them.
+public enum HostVariable {
+    /// The prefix that marks a host variable: `host.`.
+    public static let prefix = "host."
+
+    /// The host variable a reference names (`host.venv` → `venv`), or nil.
+    public static func name(in reference: String) -> String? {
+        guard reference.hasPrefix(prefix) else { return nil }
+        return String(reference.dropFirst(prefix.count))
+    }
+
+    /// Whether `name` can be a host variable: letters, digits, `_` and `-`, starting with a
+    /// letter or `_`.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+}
+
 /// A `{{…}}` reference found in a string, with its offset (in Unicode scalars).
 struct TemplateReference: Equatable {
     /// The name between the braces, trimmed.
@@ -55,16 +76,25 @@ func templateReferences(in text: String) -> [TemplateReference] {
     return result
 }
 
-/// Replaces every known `{{ name }}` in `text` with its value; unknown ones stay as written
-/// (validation has already rejected them).
-public func renderTemplate(_ text: String, values: [TemplateVariable: String]) -> String {
+/// Replaces every known `{{ name }}` in `text` with its value, and every `{{host.NAME}}`
+/// with `hostVariables[NAME]`; unknown ones stay as written (validation has already
+/// rejected them).
+public func renderTemplate(_ text: String, values: [TemplateVariable: String],
+                           hostVariables: [String: String] = [:]) -> String {
     let references = templateReferences(in: text)
     guard !references.isEmpty else { return text }
     let scalars = Array(text.unicodeScalars)
     var output = String.UnicodeScalarView()
     var cursor = 0
     for reference in references where reference.closed {
-        guard let variable = TemplateVariable(rawValue: reference.name), let value = values[variable] else { continue }
+        let value: String
+        if let variable = TemplateVariable(rawValue: reference.name), let known = values[variable] {
+            value = known
+        } else if let host = HostVariable.name(in: reference.name), let known = hostVariables[host] {
+            value = known
+        } else {
+            continue
+        }
         output.append(contentsOf: scalars[cursor..<reference.offset])
         output.append(contentsOf: value.unicodeScalars)
         // Skip past the closing braces.

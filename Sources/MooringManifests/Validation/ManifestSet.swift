@@ -23,8 +23,14 @@ public struct ManifestSet: Sendable {
     /// and working directories are checked against it (existence, escape, `sha256`).
     /// Files that break `limits` are rejected with a diagnostic each; once the files
     /// together pass `maxTotalBytes`, the rest are not read.
+    ///
+    /// `policy` is what the host allows (``ManifestPolicy``); what breaks it is an error
+    /// naming the policy key. `hostVariables` are the host's `{{host.NAME}}` names; nil
+    /// when unknown (`validate` without a host configuration): such references are then
+    /// accepted with a warning that they are unchecked.
     public static func load(files: [ManifestFile], repository: (any RepositoryView)? = nil,
-                            limits: ManifestLimits = .default) -> ManifestSet {
+                            limits: ManifestLimits = .default, policy: ManifestPolicy = .trusting,
+                            hostVariables: Set<String>? = nil) -> ManifestSet {
         var diagnostics: [Diagnostic] = []
         var deployments: [ModelDeployment] = []
         var runtimes: [String: ServingRuntime] = [:]
@@ -45,11 +51,12 @@ public struct ManifestSet: Sendable {
                     message: "the manifests pass \(limits.maxTotalBytes) bytes in all (the limit) in this file; the files after it are not read. Move what is not a manifest out of the manifests path, or split the repository"))
                 break
             }
-            let decoded = file.decode(limits: limits)
+            let decoded = file.decode(limits: limits, hostVariables: hostVariables)
             diagnostics += decoded.diagnostics
             for document in decoded.documents {
                 switch document {
                 case let .deployment(deployment):
+                    diagnostics += policy.problems(deployment: deployment)
                     let name = deployment.metadata.name
                     if let first = seenDeployments[name] {
                         diagnostics.append(Diagnostic(.error, at: deployment.namePosition, field: "metadata.name",
@@ -59,6 +66,7 @@ public struct ManifestSet: Sendable {
                         deployments.append(deployment)
                     }
                 case let .runtime(runtime):
+                    diagnostics += policy.problems(repositoryRuntime: runtime)
                     let name = runtime.metadata.name
                     if let first = runtimes[name] {
                         diagnostics.append(Diagnostic(.error, at: runtime.namePosition, field: "metadata.name",
@@ -70,13 +78,20 @@ public struct ManifestSet: Sendable {
             }
         }
 
+        // Under `host-only`, deployments build on the host's runtimes and nothing else.
+        let usable = policy.runtimes == .hostOnly ? policy.hostRuntimes : runtimes
         var resolved: [ResolvedDeployment] = []
         for deployment in deployments {
-            let runtime = deployment.runtime.flatMap { runtimes[$0.value] }
+            let runtime = deployment.runtime.flatMap { usable[$0.value] }
             if let reference = deployment.runtime, runtime == nil {
-                var message = "no ServingRuntime named `\(reference.value)`"
-                if let suggestion = closestMatch(to: reference.value, in: Array(runtimes.keys)) {
+                var message = policy.runtimes == .hostOnly
+                    ? "policy.runtimes is host-only on this host: no host ServingRuntime named `\(reference.value)`"
+                    : "no ServingRuntime named `\(reference.value)`"
+                if let suggestion = closestMatch(to: reference.value, in: Array(usable.keys)) {
                     message += "; did you mean `\(suggestion)`?"
+                } else if policy.runtimes == .hostOnly {
+                    message += usable.isEmpty ? "; the host defines none (\(policy.runtimeDirectory ?? "policy.runtimeDirectory"))"
+                        : "; the host's runtimes: \(usable.keys.sorted().joined(separator: ", "))"
                 } else if runtimes.isEmpty {
                     message += "; define one (kind: ServingRuntime) or give spec.command instead"
                 } else {
@@ -101,13 +116,15 @@ public struct ManifestSet: Sendable {
 
     /// Loads every manifest under `directory` on disk. The repository for path checks is
     /// the nearest enclosing Git work tree, else the current directory.
-    public static func load(directory: URL, repositoryRoot: URL? = nil, limits: ManifestLimits = .default) throws -> ManifestSet {
+    public static func load(directory: URL, repositoryRoot: URL? = nil, limits: ManifestLimits = .default,
+                            policy: ManifestPolicy = .trusting, hostVariables: Set<String>? = nil) throws -> ManifestSet {
         let root = repositoryRoot ?? FileSystemRepository.enclosingRoot(
             of: directory, fallback: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let rootPath = root.standardizedFileURL.resolvingSymlinksInPath().path
         let dirPath = directory.standardizedFileURL.resolvingSymlinksInPath().path
         let prefix = dirPath.hasPrefix(rootPath + "/") ? String(dirPath.dropFirst(rootPath.count + 1)) : directory.lastPathComponent
         let files = try ManifestFile.load(directory: directory, displayPrefix: prefix, limits: limits)
-        return load(files: files, repository: FileSystemRepository(root: root), limits: limits)
+        return load(files: files, repository: FileSystemRepository(root: root), limits: limits,
+                    policy: policy, hostVariables: hostVariables)
     }
 }

@@ -4,9 +4,16 @@ import MooringController
 import MooringStore
 
 extension Mooring {
-    /// `mooring history [NAME]`: rollouts, oldest first.
+    /// `mooring history [NAME]`: rollouts, oldest first — the audit trail.
     struct History: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show rollouts: revision, outcome, duration and reason.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show rollouts: revision, outcome, who made the commit and why.",
+            discussion: "-o json and -o csv export every audit field: commit author, committer, subject, pull request, signer, changed spec fields and outcome.")
+
+        /// Output formats.
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case table, json, csv
+        }
 
         @OptionGroup var global: GlobalOptions
 
@@ -16,20 +23,36 @@ extension Mooring {
         @Option(help: "How many of the most recent rollouts to show.")
         var limit: Int = 50
 
-        @Option(name: .shortAndLong, help: "Output format: table or json.")
-        var output: Status.Output = .table
+        @Option(help: ArgumentHelp("Only rollouts started within this long (30d, 12h, 90m).", valueName: "duration"))
+        var since: DurationArgument?
+
+        @Option(name: .shortAndLong, help: "Output format: table, json or csv.")
+        var output: Format = .table
 
         func run() throws {
             let store = try openStateStore(global, command: "history")
-            let rollouts = try store.rollouts(of: name, limit: limit).reversed()
-            if output == .json { print(stableJSON(Array(rollouts))); return }
-            guard !rollouts.isEmpty else { print("no rollouts"); return }
-            let rows = rollouts.map { r -> [String] in
-                let duration = r.finishedAt.map { compactDuration(Int($0.timeIntervalSince(r.startedAt).rounded())) } ?? "-"
-                return [r.deployment, shortRevision(r.revision), shortRevision(r.fromRevision), r.strategy.rawValue, r.outcome.rawValue,
-                        iso(r.startedAt), duration, r.reason ?? ""]
+            let cutoff = since.map { Date().addingTimeInterval(-Double($0.duration.components.seconds)) }
+            let rollouts = try store.rolloutHistory(of: name, since: cutoff, limit: limit)
+            switch output {
+            case .json:
+                print(stableJSON(rollouts))
+            case .csv:
+                print(rolloutCSV(rollouts), terminator: "")
+            case .table:
+                guard !rollouts.isEmpty else { print("no rollouts"); return }
+                let rows = rollouts.map { r -> [String] in
+                    let duration = r.finishedAt.map { compactDuration(Int($0.timeIntervalSince(r.startedAt).rounded())) } ?? "-"
+                    return [r.deployment, shortRevision(r.revision), shortRevision(r.fromRevision), r.strategy.rawValue, r.outcome.rawValue,
+                            iso(r.startedAt), duration, r.pullRequest.map { "#\($0)" } ?? "-", r.author.map(authorName) ?? "-",
+                            r.reason ?? r.subject ?? ""]
+                }
+                print(renderTable(["DEPLOYMENT", "REVISION", "FROM", "STRATEGY", "OUTCOME", "STARTED", "DURATION", "PR", "AUTHOR", "REASON/SUBJECT"], rows))
             }
-            print(renderTable(["DEPLOYMENT", "REVISION", "FROM", "STRATEGY", "OUTCOME", "STARTED", "DURATION", "REASON"], rows))
+        }
+
+        /// `Ada <ada@example.com>` → `Ada`.
+        private func authorName(_ author: String) -> String {
+            author.split(separator: "<").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? author
         }
     }
 

@@ -13,6 +13,7 @@ extension Mooring {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var source: SourceOptions
+        @OptionGroup var hostConfig: ConfigOptions
 
         @Option(help: ArgumentHelp("Branch, tag or commit to plan for, such as a pull request's branch.", valueName: "ref"))
         var ref: String?
@@ -20,9 +21,12 @@ extension Mooring {
         func run() async throws {
             // The state directory is read (what runs now) and may hold the remote's mirror.
             _ = try verifiedStateDirectory(global, command: "plan", allowMissing: true)
-            let configuration = ControllerConfiguration(
-                repository: source.repository, reference: source.reference, manifestsPath: source.path,
-                stateDirectory: global.resolvedStateDirectory, credentials: source.credentials)
+            let host = try hostConfig.load(command: "plan", exitCode: 2)
+            let resolved = source.resolved(with: host)
+            var configuration = ControllerConfiguration(
+                repository: resolved.repository, reference: resolved.reference, manifestsPath: resolved.path,
+                stateDirectory: global.resolvedStateDirectory, credentials: resolved.credentials)
+            configuration.apply(host)
             var logger = Logger(label: "mooring.plan")
             logger.logLevel = .error
             let preview: PlanPreview

@@ -19,29 +19,31 @@ extension Mooring {
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var source: SourceOptions
+        @OptionGroup var hostConfig: ConfigOptions
 
-        @Option(help: ArgumentHelp("How often to fetch (500ms, 30s, 5m, 1h).", valueName: "duration"))
-        var interval: DurationArgument = DurationArgument(.seconds(30))
+        @Option(help: ArgumentHelp("How often to fetch (500ms, 30s, 5m, 1h) (default: interval of the host configuration, else 30s).", valueName: "duration"))
+        var interval: DurationArgument?
 
-        @Option(name: .customLong("port-range"), help: ArgumentHelp("Ports for replicas, as FIRST-LAST.", valueName: "range"))
-        var portRange: String = "20000-29999"
+        @Option(name: .customLong("port-range"), help: ArgumentHelp("Ports for replicas, as FIRST-LAST (default: portRange of the host configuration, else 20000-29999).", valueName: "range"))
+        var portRange: String?
 
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: String = "info"
 
         func validate() throws {
-            guard parsedPortRange != nil else {
+            guard portRange == nil || parsedPortRange != nil else {
                 throw ValidationError("--port-range must be FIRST-LAST with 1 ≤ FIRST ≤ LAST ≤ 65535, such as 20000-29999")
             }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
             }
-            guard interval.duration >= .milliseconds(100) else {
+            guard (interval?.duration ?? .seconds(30)) >= .milliseconds(100) else {
                 throw ValidationError("--interval must be at least 100ms")
             }
         }
 
         var parsedPortRange: ClosedRange<Int>? {
+            guard let portRange else { return nil }
             let parts = portRange.split(separator: "-").compactMap { Int($0) }
             guard parts.count == 2, parts[0] >= 1, parts[0] <= parts[1], parts[1] <= 65535 else { return nil }
             return parts[0]...parts[1]
@@ -55,6 +57,7 @@ extension Mooring {
                 return handler
             }
             let logger = Logger(label: "mooring")
+            let host = try hostConfig.load(command: "run", exitCode: 1)
             let stateDirectory = global.resolvedStateDirectory
             let lock: StateLock
             do {
@@ -64,10 +67,13 @@ extension Mooring {
                 printError("mooring run: \(error)")
                 throw ExitCode(1)
             }
-            let configuration = ControllerConfiguration(
-                repository: source.repository, reference: source.reference, manifestsPath: source.path,
-                stateDirectory: stateDirectory, interval: interval.duration,
-                portRange: parsedPortRange ?? 20000...29999, credentials: source.credentials)
+            let resolved = source.resolved(with: host)
+            var configuration = ControllerConfiguration(
+                repository: resolved.repository, reference: resolved.reference, manifestsPath: resolved.path,
+                stateDirectory: stateDirectory, interval: interval?.duration ?? host?.interval ?? .seconds(30),
+                portRange: parsedPortRange ?? host?.portRange ?? 20000...29999, credentials: resolved.credentials)
+            configuration.apply(host)
+            if let host { logger.info("host configuration \(host.file): policy.runtimes \(host.policy.runtimes.rawValue)") }
             let supervisor = Supervisor(portRange: configuration.portRange, logger: logger,
                                         containment: .detect(scope: StateLayout(root: stateDirectory).root.path))
             let controller: Controller

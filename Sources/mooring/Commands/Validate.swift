@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MooringConfiguration
 import MooringManifests
 
 extension Mooring {
@@ -11,7 +12,9 @@ extension Mooring {
             discussion: """
             Every *.yaml/*.yml file under PATH is read, recursively. All problems are \
             reported at once as file:line:column. Model paths are checked against the \
-            enclosing Git work tree (or --repo-root).
+            enclosing Git work tree (or --repo-root). With --config, the host's policy and \
+            {{host.NAME}} variables are checked too; without one, {{host.NAME}} is accepted \
+            with a warning that it is unchecked (/etc/mooring/config.yaml is not read implicitly).
             """
         )
 
@@ -21,6 +24,9 @@ extension Mooring {
         }
 
         @OptionGroup var global: GlobalOptions
+
+        @Option(name: .customLong("config"), help: ArgumentHelp("Host configuration whose policy, limits and host variables apply.", valueName: "path"))
+        var config: String?
 
         @Argument(help: "Directory of manifests (or one manifest file).")
         var path: String = "manifests"
@@ -44,11 +50,24 @@ extension Mooring {
                 printError("mooring validate: \(path) is a symlink to a folder; the controller rejects a commit whose manifests path is a symlink — give the folder itself")
                 throw ExitCode(1)
             }
+            var host: HostConfiguration?
+            if let config {
+                do {
+                    host = try HostConfiguration.load(path: config)
+                } catch {
+                    printError("mooring validate: \(error)")
+                    throw ExitCode(2)
+                }
+            }
+            let policy = host?.policy ?? .trusting
+            let limits = host?.limits ?? .default
+            let hostVariables = host.map { Set($0.hostVariables.keys) }
             let set: ManifestSet
             do {
                 let root = repoRoot.map { URL(fileURLWithPath: $0).standardizedFileURL }
                 if isDirectory.boolValue {
-                    set = try ManifestSet.load(directory: url, repositoryRoot: root)
+                    set = try ManifestSet.load(directory: url, repositoryRoot: root, limits: limits,
+                                               policy: policy, hostVariables: hostVariables)
                 } else {
                     let base = root ?? FileSystemRepository.enclosingRoot(
                         of: url.deletingLastPathComponent(),
@@ -57,7 +76,8 @@ extension Mooring {
                         ? ManifestFile(path: path, contents: Data(try FileManager.default.destinationOfSymbolicLink(atPath: url.path).utf8),
                                        isSymlink: true)
                         : ManifestFile(path: path, contents: try Data(contentsOf: url))
-                    set = ManifestSet.load(files: [file], repository: FileSystemRepository(root: base))
+                    set = ManifestSet.load(files: [file], repository: FileSystemRepository(root: base), limits: limits,
+                                           policy: policy, hostVariables: hostVariables)
                 }
             } catch {
                 printError("mooring validate: cannot read \(path): \(error.localizedDescription)")
