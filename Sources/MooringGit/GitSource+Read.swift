@@ -16,11 +16,19 @@ extension GitSource {
     /// repository-relative paths, sorted by path. Submodules are skipped; symlinks are
     /// returned with their target as contents and are not followed. Like
     /// ``treeID(at:path:)``, a `pathNotFound` error when `path` is missing or not a folder.
-    public func files(at commit: ObjectID, under path: String) throws -> [RepositoryFile] {
+    ///
+    /// Only files whose path `including` accepts are returned. With `limits`, a blob's size
+    /// is read from its header first: one over `limits.file`, or any once the files read so
+    /// far pass `limits.total`, is returned with its size but without its contents — a
+    /// hostile 50 MB manifest is never read into memory.
+    public func files(at commit: ObjectID, under path: String, including: (String) -> Bool = { _ in true },
+                      limits: (file: Int, total: Int)? = nil) throws -> [RepositoryFile] {
         let repository = try openRepository()
         _ = try repository.folder(at: commit, path: path)
+        let sizeOf = try repository.objectSizes()
         var files: [RepositoryFile] = []
-        for entry in try repository.walk(at: commit, path: path) {
+        var total = 0
+        for entry in try repository.walk(at: commit, path: path).sorted(by: { $0.path < $1.path }) where including(entry.path) {
             let kind: RepositoryFile.Kind
             switch entry.kind {
             case .tree, .submodule: continue
@@ -28,10 +36,16 @@ extension GitSource {
             case .executable: kind = .executable
             case .symlink: kind = .symlink
             }
+            let size = try sizeOf(entry.id)
+            if let limits, size > limits.file || total > limits.total {
+                files.append(RepositoryFile(path: entry.path, contents: Data(), kind: kind, id: entry.id, size: size))
+                continue
+            }
+            total += size
             let contents = try repository.withBlob(entry.id) { Data($0) }
             files.append(RepositoryFile(path: entry.path, contents: contents, kind: kind, id: entry.id))
         }
-        return files.sorted { $0.path < $1.path }
+        return files
     }
 
     /// Repository-relative paths of the files added, modified or deleted under `path`

@@ -138,6 +138,25 @@ extension Repository {
         }
     }
 
+    /// Sizes of objects read from their headers, without reading their contents.
+    func objectSizes() throws -> (ObjectID) throws -> Int {
+        let odb = try GitHandle.make(
+            "git_repository_odb", ledger: ledger, release: git_odb_free, context: "the object database"
+        ) { out in
+            git_repository_odb(out, pointer)
+        }
+        return { id in
+            var oid = id.oid
+            var size = 0
+            var type = GIT_OBJECT_ANY
+            let result = withExtendedLifetime(odb) { git_odb_read_header(&size, &type, odb.pointer, &oid) }
+            guard result >= 0 else {
+                throw GitError.libgit2(result, function: "git_odb_read_header", context: "object \(id.short)")
+            }
+            return size
+        }
+    }
+
     /// Calls `body` with the bytes of a blob, without copying them.
     func withBlob<T>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         var oid = id.oid

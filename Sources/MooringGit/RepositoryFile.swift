@@ -13,12 +13,24 @@ public struct RepositoryFile: Sendable, Hashable {
     }
     /// Repository-relative path, e.g. `manifests/team/a.yaml`.
     public let path: String
-    /// The file's bytes (for a symlink, its target).
+    /// The file's bytes (for a symlink, its target) — empty when the file was over a size
+    /// limit and not read (see ``size``).
     public let contents: Data
     /// Regular, executable or symlink.
     public let kind: Kind
     /// The blob id.
     public let id: ObjectID
+    /// The blob's size in bytes, from its header (also when its contents were not read).
+    public let size: Int
+
+    /// A file with its contents (`size` defaults to their count).
+    public init(path: String, contents: Data, kind: Kind, id: ObjectID, size: Int? = nil) {
+        self.path = path
+        self.contents = contents
+        self.kind = kind
+        self.id = id
+        self.size = size ?? contents.count
+    }
 
     /// Whether the entry is a symbolic link.
     public var isSymlink: Bool { kind == .symlink }

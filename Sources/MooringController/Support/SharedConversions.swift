@@ -22,9 +22,11 @@ extension GitSource {
     /// policy, variable names and limits come from `configuration` (none: the defaults,
     /// and `{{host.NAME}}` unchecked).
     func manifestSet(at commit: ObjectID, path: String, configuration: ControllerConfiguration? = nil) throws -> ManifestSet {
-        let files = try files(at: commit, under: path)
-            .filter { ManifestFile.isManifestPath($0.path) }
-            .map { ManifestFile(path: $0.path, contents: $0.contents, isSymlink: $0.isSymlink) }
+        let limits = configuration?.limits ?? .default
+        // Sizes come from Git's object headers: a blob over a limit is never read.
+        let files = try files(at: commit, under: path, including: ManifestFile.isManifestPath,
+                              limits: (file: limits.maxFileBytes, total: limits.maxTotalBytes))
+            .map { ManifestFile(path: $0.path, contents: $0.contents, byteCount: $0.size, isSymlink: $0.isSymlink) }
         return ManifestSet.load(files: files, repository: GitTreeRepository(source: self, commit: commit),
                                 limits: configuration?.limits ?? .default, policy: configuration?.policy ?? .trusting,
                                 hostVariables: configuration.map { Set($0.hostVariables.keys) })
