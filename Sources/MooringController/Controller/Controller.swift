@@ -125,6 +125,7 @@ public actor Controller: Service {
         // We just awaited: a shutdown may have begun while recovery ran.
         guard state == .recovering else { return }
         state = .running
+        ControllerMetrics.snapshot(machines)
         let runner = context.runner
         let interval = context.configuration.interval
         let clock = self.clock
@@ -144,9 +145,9 @@ public actor Controller: Service {
                     pollContinuation.yield(false)
                 }
             }
-            group.addTask { [pollRequests, poller, inboxContinuation] in
+            group.addTask { [pollRequests, inboxContinuation] in
                 for await forced in pollRequests {
-                    if let observation = await poller.poll(forced: forced) { inboxContinuation.yield(.git(observation)) }
+                    if let observation = await self.measuredPoll(forced: forced) { inboxContinuation.yield(.git(observation)) }
                 }
             }
             group.addTask { [weak self] in
@@ -197,7 +198,7 @@ public actor Controller: Service {
         case let .replica(event):
             await handle(event)
         case let .git(observation):
-            await apply(observation)
+            await measuredApply(observation)
         case let .startDone(name, key, outcome):
             let id = replicaID(name, key)
             startsInFlight.remove(id)
