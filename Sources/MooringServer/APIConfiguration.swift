@@ -58,3 +58,10 @@ public struct APIConfiguration: Sendable {
         return secret
     }
 }
+
+extension APIConfiguration: CustomStringConvertible {
+    /// Without the secrets: service-lifecycle logs its services' descriptions.
+    public var description: String {
+        "APIConfiguration(listen: \(listen), token: \(token == nil ? "none" : "<redacted>"), webhooks: \(webhookSecret == nil ? "off" : "<secret redacted>"), state: \(layout.root.path))"
+    }
+}

@@ -51,7 +51,7 @@ extension APIRoutes {
                                     status: .accepted)
         }
         logger.info("webhook \(provider.rawValue): \(payload.ref.map { "push to \($0)" } ?? "signed request"); fetching now")
-        controller.requestSync()
+        coalescer.trigger()
         return APIJSON.response(WebhookAnswer(message: "fetch requested", triggered: true), status: .accepted)
     }
 

@@ -11,6 +11,8 @@ struct APIRoutes: Sendable {
     let configuration: APIConfiguration
     let controller: any ControllerAPI
     let logger: Logger
+    /// One fetch per burst of webhooks.
+    let coalescer: WebhookCoalescer
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("healthz") { _, _ in APIJSON.response(["status": "ok"]) }

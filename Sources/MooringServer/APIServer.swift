@@ -31,7 +31,8 @@ public struct APIServer: Service {
         if let token = configuration.token {
             router.add(middleware: BearerTokenMiddleware(token: token))
         }
-        let routes = APIRoutes(configuration: configuration, controller: controller, logger: logger)
+        let coalescer = WebhookCoalescer()
+        let routes = APIRoutes(configuration: configuration, controller: controller, logger: logger, coalescer: coalescer)
         routes.register(on: router)
         let app = Application(
             router: router,
@@ -48,8 +49,15 @@ public struct APIServer: Service {
             },
             logger: logger)
         defer { Self.forget(at: layout, logger: logger) }
+        let controller = self.controller
         do {
-            try await app.run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await coalescer.run { controller.requestSync() } }
+                group.addTask { try await app.run() }
+                // The server ends (graceful shutdown or a failure): so does the coalescer.
+                defer { group.cancelAll() }
+                for try await _ in group { return }
+            }
         } catch let error as IOError {
             throw ControllerError(.configuration, "cannot listen on \(listen) for the API: \(error); choose another with --listen ADDR:PORT")
         }
@@ -68,4 +76,9 @@ public struct APIServer: Service {
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         try handle.write(contentsOf: Data((url + "\n").utf8))
     }
+}
+
+extension APIServer: CustomStringConvertible {
+    /// Names the address, never the secrets (service-lifecycle logs this).
+    public var description: String { "APIServer(\(configuration))" }
 }

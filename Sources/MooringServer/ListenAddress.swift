@@ -33,11 +33,11 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         self.init(host: String(hostPart), port: port)
     }
 
-    /// Whether only this host can reach it: `127.0.0.0/8`, `::1` or `localhost`.
+    /// Whether this is the host's own loopback address, open to local users without a
+    /// token: `127.0.0.1`, `::1` or `localhost`. Every other address needs a token — even
+    /// another `127.x.y.z`, which a network namespace or a forwarder may expose.
     public var isLoopback: Bool {
-        if host == "localhost" || host == "::1" { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+        host == "127.0.0.1" || host == "::1" || host == "localhost"
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }

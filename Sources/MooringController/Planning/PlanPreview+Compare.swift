@@ -14,8 +14,8 @@ extension PlanPreview {
     public static func compare(configuration: ControllerConfiguration, revision: String, against base: String,
                                logger: Logger) async throws -> PlanPreview {
         let source = try configuration.openSource(logger: logger)
-        let commit = try await source.resolve(revision)
-        let baseCommit = try await source.resolve(base)
+        let commit = try await resolve(revision, in: source)
+        let baseCommit = try await resolve(base, in: source)
         let path = configuration.manifestsPath
         _ = try source.treeID(at: commit.id, path: path)
         let set = try source.manifestSet(at: commit.id, path: path)
@@ -41,5 +41,19 @@ extension PlanPreview {
         }
         return PlanPreview(commit: commit, diagnostics: set.diagnostics,
                            steps: Planner.plan(desired: set.deployments, observed: observed), base: baseCommit)
+    }
+
+    /// `revision` as Git reads it, else `origin/<revision>`: in a fresh clone (a CI
+    /// checkout) a pull request's branch exists only as a remote-tracking branch.
+    private static func resolve(_ revision: String, in source: GitSource) async throws -> CommitInfo {
+        do {
+            return try await source.resolve(revision)
+        } catch let error as GitError where error.code == .refNotFound && !revision.hasPrefix("origin/") {
+            do {
+                return try await source.resolve("origin/\(revision)")
+            } catch {
+                throw error
+            }
+        }
     }
 }
