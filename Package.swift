@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C system libraries (Debian: libgit2-dev, libcurl4-openssl-dev; see scripts/install-deps.sh).
@@ -85,8 +88,25 @@ let package = Package(
             dependencies: [
                 "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus", "MooringFileSafety",
                 .product(name: "Logging", package: "swift-log"),
+                // The controller's series (`mooring_*`), exported by MooringServer's `/metrics`.
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // The HTTP API, webhooks, `/metrics` and the status page (Hummingbird 2): one more
+        // `Service` in `mooring run`'s group, talking to the controller through its API.
+        .target(
+            name: "MooringServer",
+            dependencies: [
+                "MooringController", "MooringStore", "MooringStatus", "MooringFileSafety",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: sharedSwiftSettings
         ),
@@ -102,6 +122,7 @@ let package = Package(
                 "MooringGit",
                 "MooringSupervisor",
                 "MooringController",
+                "MooringServer",
                 "MooringStore",
                 "MooringStatus",
                 "MooringFileSafety",
@@ -181,7 +202,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringEndToEndTests",
-            dependencies: ["MooringTesting"],
+            // Crypto signs the webhook bodies the way GitHub, Gitea and others do.
+            dependencies: ["MooringTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

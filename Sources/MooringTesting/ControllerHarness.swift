@@ -79,14 +79,17 @@ public final class ControllerHarness: @unchecked Sendable {
         """
     }
 
-    /// Starts `mooring run` on the repository (debug logs to its stderr file).
+    /// Starts `mooring run` on the repository (debug logs to its stderr file). Its HTTP
+    /// API listens on a free loopback port (`--listen 127.0.0.1:0`) unless `extra` names
+    /// one, so parallel tests never share the default 7420; ``apiURL()`` finds it.
     @discardableResult
     public func startController(interval: String = "1s", arguments extra: [String] = []) throws -> ManagedProcess {
+        let listen = extra.contains("--listen") ? [] : ["--listen", "127.0.0.1:0"]
         let process = try ManagedProcess(
             executable: MooringBinary.path,
             arguments: ["run", "--repo", repo.directory.path, "--branch", "main", "--state-dir", stateDirectory.path,
                         "--interval", interval, "--port-range", "\(portRange.lowerBound)-\(portRange.upperBound)",
-                        "--log-level", "debug"] + extra,
+                        "--log-level", "debug"] + listen + extra,
             environment: ["MOORING_STATE_DIR": ""],
             outputDirectory: directory.url,
             name: "controller-\(lock.withLock { controllers.count })")

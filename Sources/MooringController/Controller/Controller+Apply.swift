@@ -38,6 +38,7 @@ extension Controller {
             return
         }
         storeFailures = 0
+        ControllerMetrics.recorded(transitions.filter(\.changesState), at: at)
         for transition in transitions {
             machines[transition.name] = transition.deletes ? nil : transition.after
             if transition.deletes { scheduledWakes[transition.name] = nil }

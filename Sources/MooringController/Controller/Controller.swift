@@ -137,6 +137,7 @@ public actor Controller: Service {
         // We just awaited: a shutdown may have begun while recovery ran.
         guard state == .recovering else { return }
         state = .running
+        ControllerMetrics.snapshot(machines)
         let runner = context.runner
         let interval = context.configuration.interval
         let clock = self.clock
@@ -156,9 +157,9 @@ public actor Controller: Service {
                     pollContinuation.yield(false)
                 }
             }
-            group.addTask { [pollRequests, poller, inboxContinuation, storeFile, database = context.layout.database.path] in
+            group.addTask { [pollRequests, inboxContinuation, storeFile, database = context.layout.database.path] in
                 for await forced in pollRequests {
-                    if let observation = await poller.poll(forced: forced) { inboxContinuation.yield(.git(observation)) }
+                    if let observation = await self.measuredPoll(forced: forced) { inboxContinuation.yield(.git(observation)) }
                     if let storeFile, FileIdentity(path: database) != storeFile { inboxContinuation.yield(.storeMoved) }
                 }
             }
@@ -210,7 +211,7 @@ public actor Controller: Service {
         case let .replica(event):
             await handle(event)
         case let .git(observation):
-            await apply(observation)
+            await measuredApply(observation)
         case let .startDone(name, key, outcome):
             let id = replicaID(name, key)
             startsInFlight.remove(id)

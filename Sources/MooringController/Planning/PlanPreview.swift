@@ -13,6 +13,9 @@ public struct PlanPreview: Sendable {
     public var diagnostics: [Diagnostic]
     /// The steps, in order (empty when the commit is rejected).
     public var steps: [PlanStep]
+    /// The commit compared against (``compare(configuration:revision:against:logger:)``);
+    /// nil when the plan is against what runs on this host.
+    public var base: CommitInfo?
 
     /// Whether applying it changes anything.
     public var hasChanges: Bool { steps.contains { $0.action.changesHost } }

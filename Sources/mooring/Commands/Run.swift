@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MooringController
+import MooringServer
 import MooringSupervisor
 import ServiceLifecycle
 
@@ -30,6 +31,8 @@ extension Mooring {
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: String = "info"
 
+        @OptionGroup var api: APIOptions
+
         func validate() throws {
             guard portRange == nil || parsedPortRange != nil else {
                 throw ValidationError("--port-range must be FIRST-LAST with 1 ≤ FIRST ≤ LAST ≤ 65535, such as 20000-29999")
@@ -40,6 +43,7 @@ extension Mooring {
             guard (interval?.duration ?? .seconds(30)) >= .milliseconds(100) else {
                 throw ValidationError("--interval must be at least 100ms")
             }
+            try api.validate()
         }
 
         var parsedPortRange: ClosedRange<Int>? {
@@ -60,8 +64,13 @@ extension Mooring {
             let host = try hostConfig.load(command: "run", exitCode: 1)
             let stateDirectory = global.resolvedStateDirectory
             let lock: StateLock
+            let apiConfiguration: APIConfiguration
+            let layout: StateLayout
+            let shutdown = ShutdownRequest()
             do {
-                let layout = try StateDirectory.prepare(at: stateDirectory)
+                layout = try StateDirectory.prepare(at: stateDirectory)
+                apiConfiguration = try api.configuration(layout: layout, trackedRef: source.trackedRef, shutdown: shutdown)
+                try apiConfiguration.validate()
                 lock = try StateLock.acquire(at: layout.lock)
             } catch {
                 printError("mooring run: \(error)")
@@ -90,17 +99,31 @@ extension Mooring {
                 services: [
                     .init(service: SupervisorService(supervisor: supervisor)),
                     .init(service: controller, successTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(service: APIServer(configuration: apiConfiguration, controller: controller, logger: logger),
+                          successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+            shutdown.onRequest { await group.triggerGracefulShutdown() }
             do {
                 try await group.run()
             } catch {
                 printError("mooring run: \(error)")
                 throw ExitCode(1)
             }
+            if let grace = shutdown.grace {
+                // `mooring down` through the API: the loop has ended, so nothing starts them again.
+                logger.info("down requested: stopping every model process (grace \(grace))")
+                do {
+                    let stopped = try await ProcessCleanup.stopAll(layout: layout, grace: grace)
+                    logger.info("stopped \(stopped) model process group\(stopped == 1 ? "" : "s")")
+                } catch {
+                    logger.error("could not stop every model process: \(error); run `mooring down` again")
+                    throw ExitCode(1)
+                }
+            }
             withExtendedLifetime(lock) {}
-            logger.info("controller stopped; model processes keep running")
+            if shutdown.grace == nil { logger.info("controller stopped; model processes keep running") }
         }
     }
 }

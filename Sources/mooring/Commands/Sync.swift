@@ -76,8 +76,21 @@ private func sendRequest(_ action: IntentAction, deployment: String?, command: S
         }
     } catch let exit as ExitCode {
         throw exit
+    } catch let error as ControllerError where error.code == .notRunning {
+        printError("mooring \(command): \(error); tried \(triedAddress(layout))")
+        throw ExitCode(1)
     } catch {
         printError("mooring \(command): \(error)")
         throw ExitCode(1)
     }
+}
+
+/// The API address a command looked for: the one recorded in `<state>/api`, else the default.
+func triedAddress(_ layout: StateLayout) -> String {
+    do {
+        if let recorded = try layout.recordedAPIAddress() { return "the API at \(recorded) (recorded in \(layout.apiAddress.path))" }
+    } catch {
+        return "the API address file \(layout.apiAddress.path): \(error)"
+    }
+    return "the lock \(layout.lock.path); no API address is recorded in \(layout.apiAddress.path) (the default is http://127.0.0.1:7420)"
 }

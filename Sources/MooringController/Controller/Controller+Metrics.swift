@@ -1,0 +1,123 @@
+import Foundation
+import Metrics
+import MooringStatus
+import MooringStore
+import Synchronization
+
+/// The controller's Prometheus series (docs/metrics.md), emitted through swift-metrics:
+/// whatever `MetricsSystem` the process bootstrapped exports them (`mooring run`
+/// bootstraps swift-prometheus and serves `/metrics`). Series whose labels change (a
+/// deployment's sync, health, revision) are kept one per deployment: the previous set is
+/// destroyed when a new one is written, so a scrape shows only what is true now.
+enum ControllerMetrics {
+    /// The gauges currently exported per deployment, to destroy when their labels change.
+    private static let current = Mutex<[String: [[String]: Gauge]]>([:])
+
+    /// One poll: its duration, a fetch failure (the counter) or success (the timestamp),
+    /// and whether the tip is rejected.
+    static func polled(seconds: Double, source: SourceRecord?) {
+        Metrics.Timer(label: "mooring_git_fetch_duration_seconds").recordSeconds(seconds)
+        guard let source else { return }
+        if source.lastError?.hasPrefix("fetch failed") == true {
+            Counter(label: "mooring_git_fetch_failures_total").increment()
+        } else {
+            Gauge(label: "mooring_source_last_fetch_timestamp_seconds").record(Date().timeIntervalSince1970)
+        }
+        Gauge(label: "mooring_source_revision_rejected").record(source.tipRejected ? 1 : 0)
+    }
+
+    /// One reconcile: a Git observation run through every machine, written and acted on.
+    static func reconciled(seconds: Double) {
+        Metrics.Timer(label: "mooring_reconcile_duration_seconds").recordSeconds(seconds)
+    }
+
+    /// Written transitions: finished rollouts, replica restarts, and each deployment's
+    /// info and replica gauges as the transition left them.
+    static func recorded(_ transitions: [Transition], at now: Date) {
+        for transition in transitions {
+            let name = transition.name
+            for action in transition.actions {
+                guard case let .history(.finish(outcome, _)) = action else { continue }
+                Counter(label: "mooring_rollouts_total", dimensions: [("deployment", name), ("outcome", outcome.rawValue)]).increment()
+                if let started = transition.before?.rollout?.startedAt {
+                    Metrics.Timer(label: "mooring_rollout_duration_seconds", dimensions: [("deployment", name), ("outcome", outcome.rawValue)])
+                        .recordSeconds(max(0, now.timeIntervalSince(started)))
+                }
+            }
+            let before = transition.before?.replicas ?? [:]
+            let restarts = transition.after.replicas.reduce(0) { total, entry in
+                total + max(0, entry.value.restarts - (before[entry.key]?.restarts ?? entry.value.restarts))
+            }
+            if restarts > 0 {
+                Counter(label: "mooring_replica_restarts_total", dimensions: [("deployment", name)]).increment(by: restarts)
+            }
+            if transition.deletes {
+                replace(name, with: [])
+            } else {
+                replace(name, with: series(of: transition.after))
+            }
+        }
+    }
+
+    /// Every deployment's gauges as the machines stand (after recovery).
+    static func snapshot(_ machines: [String: DeploymentMachine]) {
+        for (name, machine) in machines { replace(name, with: series(of: machine)) }
+    }
+
+    /// The label values and value of each gauge for one machine.
+    private static func series(of machine: DeploymentMachine) -> [(label: String, dimensions: [(String, String)], value: Double)] {
+        let summary = StatusSummary.of(machine.facts)
+        let serving = machine.applied ?? machine.desired
+        var result: [(label: String, dimensions: [(String, String)], value: Double)] = [(
+            "mooring_deployment_info",
+            [("deployment", machine.name), ("sync", summary.sync.rawValue), ("health", summary.health.rawValue),
+             ("revision", serving.revision), ("model_version", serving.spec.model?.version ?? "")],
+            1)]
+        let phases = Dictionary(grouping: machine.replicas.values, by: \.phase)
+        for phase in ReplicaPhase.allCases {
+            result.append(("mooring_deployment_replicas", [("deployment", machine.name), ("state", phase.rawValue)],
+                           Double(phases[phase]?.count ?? 0)))
+        }
+        return result
+    }
+
+    private static func replace(_ name: String, with series: [(label: String, dimensions: [(String, String)], value: Double)]) {
+        current.withLock { current in
+            var next: [[String]: Gauge] = [:]
+            for item in series {
+                let key = [item.label] + item.dimensions.flatMap { [$0.0, $0.1] }
+                let gauge = current[name]?[key] ?? Gauge(label: item.label, dimensions: item.dimensions)
+                gauge.record(item.value)
+                next[key] = gauge
+            }
+            for (key, gauge) in current[name] ?? [:] where next[key] == nil { gauge.destroy() }
+            current[name] = next.isEmpty ? nil : next
+        }
+    }
+}
+
+extension Controller {
+    /// Runs one poll and records its metrics (duration, failure, last fetch, rejection).
+    func measuredPoll(forced: Bool) async -> GitObservation? {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let observation = await poller.poll(forced: forced)
+        let seconds = (clock.now - started).seconds
+        let source: SourceRecord?
+        do {
+            source = try await context.store.read { try $0.source() }
+        } catch {
+            source = nil
+        }
+        ControllerMetrics.polled(seconds: seconds, source: source)
+        return observation
+    }
+
+    /// Applies a Git observation and records how long the reconcile took.
+    func measuredApply(_ observation: GitObservation) async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        await apply(observation)
+        ControllerMetrics.reconciled(seconds: (clock.now - started).seconds)
+    }
+}

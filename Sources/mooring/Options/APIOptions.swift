@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import MooringController
+import MooringServer
+
+/// `mooring run`'s HTTP API flags.
+struct APIOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Where the HTTP API listens (port 0: any free port; the one bound is recorded in <state>/api).",
+                               valueName: "addr:port"))
+    var listen: String = "127.0.0.1:7420"
+
+    @Option(name: .customLong("api-token-file"),
+            help: ArgumentHelp("A file holding the bearer token API clients must send; required off loopback.", valueName: "path"))
+    var apiTokenFile: String?
+
+    @Option(name: .customLong("webhook-secret-file"),
+            help: ArgumentHelp("A file holding the webhooks' shared secret; without it the webhooks answer 404.", valueName: "path"))
+    var webhookSecretFile: String?
+
+    func validate() throws {
+        guard let address = ListenAddress(parsing: listen) else {
+            throw ValidationError("--listen must be ADDR:PORT, such as 127.0.0.1:7420 or [::1]:7420")
+        }
+        if !address.isLoopback && apiTokenFile == nil {
+            throw ValidationError("--listen \(listen) can be reached from other hosts: give --api-token-file PATH (a file holding the bearer token clients must send), or listen on 127.0.0.1")
+        }
+    }
+
+    /// The server's configuration; reads the secret files (an unreadable or empty one is an error).
+    func configuration(layout: StateLayout, trackedRef: String?, shutdown: ShutdownRequest) throws -> APIConfiguration {
+        let listen = ListenAddress(parsing: self.listen) ?? .default
+        let token = try apiTokenFile.map { try APIConfiguration.readSecret($0, flag: "--api-token-file") }
+        let secret = try webhookSecretFile.map { Array(try APIConfiguration.readSecret($0, flag: "--webhook-secret-file").utf8) }
+        return APIConfiguration(listen: listen, token: token, webhookSecret: secret, trackedRef: trackedRef, layout: layout,
+                                metrics: MetricsBootstrap.prometheus(), shutdown: shutdown)
+    }
+}
+
+extension SourceOptions {
+    /// The full ref a webhook push must name: `refs/heads/B` or `refs/tags/T`; nil for
+    /// the default branch or a fixed commit.
+    var trackedRef: String? {
+        if let branch { return "refs/heads/\(branch)" }
+        if let tag { return "refs/tags/\(tag)" }
+        return nil
+    }
+}
