@@ -19,9 +19,13 @@ run: build
 	"$(BIN_PATH)/mooring" validate manifests
 	"$(BIN_PATH)/mooring" run
 
+# Unit and integration suites run in parallel; the end-to-end suites (real controllers
+# and model servers, each test its own fleet of processes) run one at a time after them,
+# so none is starved of the machine's two cores by the others.
 test: deps
 	$(SWIFT) build --build-tests
-	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build
+	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build --skip MooringEndToEndTests
+	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build --filter MooringEndToEndTests --no-parallel
 
 bench: deps
 	$(SWIFT) build -c release --product mooring-bench
