@@ -31,7 +31,7 @@ extension Supervisor {
             startedAt: identity.startDate ?? Date(), readySince: nil, message: "adopted")
         replicas[id] = Replica(snapshot: snapshot, handle: handle, startedAtClock: clock.now())
         emit(id, "Adopted", "adopted \(identity)" + (handle.isChild ? "" : " (not our child: exit status will be unknown)"))
-        let task = Task { await self.supervise(id) }
+        let task = launch { await self.supervise(id) }
         update(id) { $0.task = task }
         return snapshot
     }

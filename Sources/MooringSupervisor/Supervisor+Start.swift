@@ -26,7 +26,7 @@ extension Supervisor {
             lastExit: nil, startedAt: Date(), readySince: nil, message: nil)
         replicas[id] = Replica(snapshot: snapshot, handle: handle, startedAtClock: clock.now())
         emit(id, "Started", "started \(handle.identity) on port \(spec.port)")
-        let task = Task { await self.supervise(id) }
+        let task = launch { await self.supervise(id) }
         update(id) { $0.task = task }
         return snapshot
     }

@@ -25,7 +25,7 @@ extension Supervisor {
             await running.value
             return
         }
-        let task = Task { await self.performStop(id) }
+        let task = launch { await self.performStop(id) }
         update(id) { $0.stopTask = task }
         await task.value
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 
 /// Runs model-serving processes: spawns them in their own session and process group,
@@ -13,8 +14,8 @@ public actor Supervisor {
     struct Replica {
         var snapshot: ReplicaSnapshot
         var handle: ProcessHandle?
-        var task: Task<Void, Never>?
-        var stopTask: Task<Void, Never>?
+        var task: ReplicaTask?
+        var stopTask: ReplicaTask?
         var tracker = RestartTracker()
         /// Clock offsets of the current process's start and first readiness.
         var startedAtClock: Duration
@@ -31,6 +32,11 @@ public actor Supervisor {
     /// What holds each replica's processes together, so a stop reaches all of them.
     nonisolated let containment: ProcessContainment
     private let continuation: AsyncStream<ReplicaEvent>.Continuation
+    /// Replica supervisions and stops, handed to the task group of ``run()``.
+    private nonisolated let launches: AsyncStream<ReplicaTask>
+    private nonisolated let launchContinuation: AsyncStream<ReplicaTask>.Continuation
+    /// Whether ``run()`` owns the replica tasks.
+    private nonisolated let hasRunLoop = Mutex(false)
 
     /// Every state change of every replica, in order. The controller consumes this; events
     /// are buffered until read. Finishes after `shutdown()`.
@@ -59,6 +65,30 @@ public actor Supervisor {
         }
         logger.debug("replicas are held together by \(containment)")
         (events, continuation) = AsyncStream.makeStream(of: ReplicaEvent.self, bufferingPolicy: .unbounded)
+        (launches, launchContinuation) = AsyncStream.makeStream(of: ReplicaTask.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Runs every replica's supervision and stop as a child of one task group, until
+    /// ``shutdown()``: the supervisor's service (`mooring run` runs it in its
+    /// `ServiceGroup`). A supervisor used without it runs them as tasks of their own.
+    public nonisolated func run() async {
+        hasRunLoop.withLock { $0 = true }
+        await withTaskGroup(of: Void.self) { group in
+            for await task in launches {
+                group.addTask { await task.run() }
+            }
+        }
+    }
+
+    /// Starts `operation` as a replica task: in ``run()``'s group when it runs.
+    func launch(_ operation: @escaping @Sendable () async -> Void) -> ReplicaTask {
+        let task = ReplicaTask(operation)
+        if hasRunLoop.withLock({ $0 }) {
+            launchContinuation.yield(task)
+        } else {
+            Task { await task.run() }
+        }
+        return task
     }
 
     /// The replica `id` as it is now; nil when it is not supervised.
@@ -88,6 +118,7 @@ public actor Supervisor {
         for id in Array(replicas.keys) { release(id) }
         for task in tasks { await task.value }
         continuation.finish()
+        launchContinuation.finish()
     }
 
     /// Publishes the replica's current snapshot with `reason` and logs it.

@@ -29,12 +29,18 @@ final class TestRun: @unchecked Sendable {
     }
     private static let sliceCounter = Mutex(0)
 
+    /// The supervisor's `run()`, which owns every replica task; it ends at shutdown.
+    var runLoop: Task<Void, Never>?
+
     init(portRange: ClosedRange<Int> = TestRun.nextPortSlice(), clock: some Clock<Duration> = ContinuousClock(),
          containment: ProcessContainment = .processGroup) throws {
         directory = try TemporaryDirectory(prefix: "mooring-sup")
         var logger = Logger(label: "mooring.supervisor.test")
         logger.logLevel = .warning
         supervisor = Supervisor(portRange: portRange, clock: clock, logger: logger, containment: containment)
+        // As in `mooring run`: the supervisor's replica tasks are children of its run loop.
+        let supervisor = self.supervisor
+        runLoop = Task { await supervisor.run() }
         let stream = supervisor.events
         let events = self.events
         consumer = Task { [weak self] in
@@ -96,6 +102,7 @@ final class TestRun: @unchecked Sendable {
     func cleanUp(sourceLocation: SourceLocation = #_sourceLocation) async {
         await supervisor.stop(await supervisor.snapshots().map(\.id))
         await supervisor.shutdown()
+        await runLoop?.value
         await consumer?.value
         // Give processes that were just killed a moment to finish exiting before blaming them.
         _ = await waitUntil(timeout: .seconds(10)) { ProcessScan.processes(withEnvironment: marker).isEmpty }

@@ -128,13 +128,18 @@ extension Mooring {
     }
 }
 
-/// The supervisor as a service: it watches and probes model processes until graceful
-/// shutdown, then stops watching without stopping them (the next controller adopts them).
+/// The supervisor as a service: it watches and probes model processes — each replica's
+/// supervision a child task of this service — until graceful shutdown, then stops
+/// watching without stopping them (the next controller adopts them).
 struct SupervisorService: Service {
     let supervisor: Supervisor
 
     func run() async throws {
-        try? await gracefulShutdown()
-        await supervisor.shutdown()
+        await withTaskGroup(of: Void.self) { group in
+            // Every replica's supervision is a child task of this service.
+            group.addTask { await supervisor.run() }
+            try? await gracefulShutdown()
+            await supervisor.shutdown()
+        }
     }
 }

@@ -47,7 +47,7 @@ import Testing
         }
 
         // v1: spawned, then ready; the gate holds for minHealthySeconds on the manual clock.
-        #expect(await waitUntil { await runner.started.count == 1 })
+        #expect(await waitUntil(timeout: .seconds(120)) { await runner.started.count == 1 })
         let v1 = try #require(await runner.started.first)
         #expect(await runner.arguments(of: v1).contains("1"))
         await runner.ready(v1, since: now())
@@ -61,7 +61,7 @@ import Testing
         try repo.write("manifests/iris.yaml", Self.manifest(version: 2))
         let second = try repo.commitAll("iris v2")
         controller.requestSync()
-        #expect(await waitUntil { await runner.started.count == 2 })
+        #expect(await waitUntil(timeout: .seconds(120)) { await runner.started.count == 2 })
         let v2 = try #require(await runner.started.last)
         #expect(v2.generation != v1.generation)
         await runner.ready(v2, since: now())
