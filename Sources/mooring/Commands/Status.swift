@@ -92,11 +92,18 @@ extension Mooring {
                 let rows = report.deployments.map { d in
                     [d.name, d.sync, d.health, "\(d.readyReplicas)/\(d.replicas)", d.modelVersion ?? "-",
                      shortRevision(d.desiredRevision), shortRevision(d.appliedRevision), d.endpoint ?? "-",
-                     age(since: d.createdAt), d.message]
+                     age(since: d.createdAt), oneLine(d.message)]
                 }
                 lines.append(renderTable(["NAME", "SYNC", "HEALTH", "READY", "VERSION", "DESIRED", "APPLIED", "ENDPOINT", "AGE", "MESSAGE"], rows))
             }
             return lines.joined(separator: "\n")
         }
     }
+}
+
+/// A status message as the table shows it: one line, at most 160 characters (the whole
+/// text is in `-o json` and `mooring events`).
+func oneLine(_ message: String, limit: Int = 160) -> String {
+    let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+    return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
 }
