@@ -18,13 +18,20 @@ extension ControllerConfiguration {
 extension GitSource {
     /// Every manifest under `path` at `commit`, decoded and validated as one revision, with
     /// model paths checked against that commit's own tree. A manifest file that is a
-    /// symlink rejects the commit with a diagnostic, as `mooring validate` does.
-    func manifestSet(at commit: ObjectID, path: String) throws -> ManifestSet {
+    /// symlink rejects the commit with a diagnostic, as `mooring validate` does. Files
+    /// whose blob `cache` has decoded before are not decoded again (a commit that changes
+    /// one file of 100 decodes one); the process-wide cache by default.
+    public func manifestSet(at commit: ObjectID, path: String, cache: ManifestDecodeCache = .controller) throws -> ManifestSet {
         let files = try files(at: commit, under: path)
             .filter { ManifestFile.isManifestPath($0.path) }
-            .map { ManifestFile(path: $0.path, contents: $0.contents, isSymlink: $0.isSymlink) }
-        return ManifestSet.load(files: files, repository: GitTreeRepository(source: self, commit: commit))
+            .map { ManifestFile(path: $0.path, contents: $0.contents, isSymlink: $0.isSymlink, contentID: $0.id.hex) }
+        return ManifestSet.load(files: files, repository: try GitTreeRepository(source: self, commit: commit), cache: cache)
     }
+}
+
+extension ManifestDecodeCache {
+    /// The controller's cache: it holds the manifests of the revision parsed last.
+    public static let controller = ManifestDecodeCache()
 }
 
 extension ObservedDeployment {
