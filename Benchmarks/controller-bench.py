@@ -229,7 +229,7 @@ def perf_top(pid_or_cmd, seconds, limit=6):
         m = re.match(r"([\d.]+%)\s+(\S+)\s+\[.\]\s+(.*)", line)
         if not m:
             continue
-        symbol = m.group(3).strip().rstrip("-").strip()
+        symbol = re.sub(r"\s+-?\s*$", "", m.group(3).strip())
         if demangle and symbol.startswith("$s"):
             symbol = subprocess.run([demangle, "--simplified", "--compact", symbol],
                                     capture_output=True, text=True).stdout.strip() or symbol
@@ -321,7 +321,12 @@ def bench_poll():
     if shell_instructions:
         alternative += f"; {shell_instructions / 1e6:.2f} M instructions"
     ratio_i = (shell_instructions / instructions) if (instructions and shell_instructions) else None
-    verdict = f"{ratio:.0f}× cheaper by CPU time" + (f", {ratio_i:.0f}× by instructions" if ratio_i else "")
+    def times(r, what):
+        return f"{r:.1f}× cheaper by {what}" if r >= 1 else f"{1 / r:.1f}× dearer by {what}"
+    verdict = times(ratio, "CPU time") + (", " + times(ratio_i, "instructions") if ratio_i else "")
+    if ratio_i:
+        verdict += (" (the callgrind window counts every thread of the controller — timers, the event loop — "
+                    "not only the poll; `/proc` CPU has a 10 ms tick)")
     met = (ratio_i or ratio) >= 30
     ROWS.append(("unchanged poll, 1,000 deployments, local path (`mooring run --interval 100ms`, 5 windows of 5 s; "
                  "CPU from `/proc/PID/stat` ÷ polls counted in the debug log)",
