@@ -27,9 +27,15 @@ test: deps
 	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build --skip MooringEndToEndTests
 	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build --filter MooringEndToEndTests --no-parallel
 
-bench: deps
+# Release build, then the supervisor's figures (mooring-bench) and the controller's side
+# by side with a `git fetch` shell loop and supervisord (Benchmarks/controller-bench.py);
+# both write their sections of BENCHMARKS.md. About 10 minutes on 2 cores.
+bench:
+	@./scripts/install-deps.sh --bench
+	$(SWIFT) build -c release --product mooring
 	$(SWIFT) build -c release --product mooring-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/mooring-bench"
+	python3 Benchmarks/controller-bench.py "$$($(SWIFT) build -c release --show-bin-path)/mooring" BENCHMARKS.md .build/bench-venv
 
 clean:
 	rm -rf .build

@@ -136,7 +136,8 @@ let package = Package(
         // `make bench`: measured speed, never asserted by tests.
         .executableTarget(
             name: "mooring-bench",
-            dependencies: ["MooringManifests", "MooringSupervisor", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MooringManifests", "MooringSupervisor", "MooringGit", "MooringController",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/mooring-bench",
             swiftSettings: sharedSwiftSettings
         ),

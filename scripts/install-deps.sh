@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages Mooring needs to build, test and run.
 # Idempotent: runs `apt-get update` only when a package is missing, and uses
-# sudo only when not root.
+# sudo only when not root. With --bench, also what `make bench` uses: valgrind
+# (instruction counts), perf (profiles), objcopy (a copy without DWARF 5 for valgrind)
+# and python3-venv (supervisord from PyPI, the alternative it is measured against).
 set -euo pipefail
 
 # openssh-client (ssh-keygen -Y verify) and gpgv check signed commits (policy.verifyCommits);
 # gnupg makes the OpenPGP keys and signatures of the tests.
 packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config ca-certificates python3 git openssh-client gpgv gnupg)
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(valgrind linux-perf binutils python3-venv)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -9,6 +9,8 @@ import MooringManifests
 /// 3. The supervisor with real processes: listening → Ready, crash → restart, stopping
 ///    many replicas (`SupervisorBench`); written to the `supervisor` section of
 ///    `BENCHMARKS.md` in the current directory.
+/// 4. 1,000 deployments read from a Git commit, before and after the model-path and
+///    decoded-file cache fixes (`ManifestGitBench`), the `manifests-git` section.
 
 /// An in-memory repository holding the model files the generated deployments name.
 struct MemoryRepository: RepositoryView {
@@ -114,6 +116,15 @@ hostile("2 M keys, size limit lifted", Data(keys.utf8), limits: ManifestLimits(m
 var usage = rusage()
 getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
 print("peak resident memory of the whole run: \(usage.ru_maxrss / 1024) MiB")
+
+do {
+    let section = try await ManifestGitBench.run()
+    print(section)
+    try BenchmarksFile.write(section: "manifests-git", section, to: URL(fileURLWithPath: "BENCHMARKS.md"))
+} catch {
+    print("manifests-from-Git benchmark failed: \(error)")
+    exit(1)
+}
 
 do {
     let section = try await SupervisorBench.run()

@@ -20,17 +20,25 @@ extension GitSource {
     /// model paths checked against that commit's own tree. A manifest file that is a
     /// symlink rejects the commit with a diagnostic, as `mooring validate` does. The host's
     /// policy, variable names and limits come from `configuration` (none: the defaults,
-    /// and `{{host.NAME}}` unchecked).
-    func manifestSet(at commit: ObjectID, path: String, configuration: ControllerConfiguration? = nil) throws -> ManifestSet {
+    /// and `{{host.NAME}}` unchecked). Files whose blob `cache` has decoded before are not
+    /// decoded again (a commit that changes one file of 100 decodes one); the process-wide
+    /// cache by default.
+    public func manifestSet(at commit: ObjectID, path: String, configuration: ControllerConfiguration? = nil,
+                            cache: ManifestDecodeCache = .controller) throws -> ManifestSet {
         let limits = configuration?.limits ?? .default
         // Sizes come from Git's object headers: a blob over a limit is never read.
         let files = try files(at: commit, under: path, including: ManifestFile.isManifestPath,
                               limits: (file: limits.maxFileBytes, total: limits.maxTotalBytes))
-            .map { ManifestFile(path: $0.path, contents: $0.contents, byteCount: $0.size, isSymlink: $0.isSymlink) }
-        return ManifestSet.load(files: files, repository: GitTreeRepository(source: self, commit: commit),
-                                limits: configuration?.limits ?? .default, policy: configuration?.policy ?? .trusting,
-                                hostVariables: configuration.map { Set($0.hostVariables.keys) })
+            .map { ManifestFile(path: $0.path, contents: $0.contents, byteCount: $0.size, isSymlink: $0.isSymlink, contentID: $0.id.hex) }
+        return ManifestSet.load(files: files, repository: try GitTreeRepository(source: self, commit: commit),
+                                limits: limits, policy: configuration?.policy ?? .trusting,
+                                hostVariables: configuration.map { Set($0.hostVariables.keys) }, cache: cache)
     }
+}
+
+extension ManifestDecodeCache {
+    /// The controller's cache: it holds the manifests of the revision parsed last.
+    public static let controller = ManifestDecodeCache()
 }
 
 extension ObservedDeployment {

@@ -15,18 +15,23 @@ public struct ManifestFile: Hashable, Sendable {
     /// rejected with a diagnostic, never followed (the controller reads Git's tree, where
     /// a link is only its target's name, so `validate` must not follow one either).
     public var isSymlink: Bool
+    /// An identity of `contents` that changes whenever a byte does — the Git blob id when
+    /// read from Git — or `nil`. With one, a ``ManifestDecodeCache`` decodes the file only
+    /// the first time it meets this path with this identity.
+    public var contentID: String?
 
-    public init(path: String, contents: Data, isSymlink: Bool = false) {
-        self.init(path: path, contents: contents, byteCount: contents.count, isSymlink: isSymlink)
+    public init(path: String, contents: Data, isSymlink: Bool = false, contentID: String? = nil) {
+        self.init(path: path, contents: contents, byteCount: contents.count, isSymlink: isSymlink, contentID: contentID)
     }
 
     /// A file of which only `contents` (a prefix, possibly empty) was read: its size
     /// `byteCount` is over a limit, and decoding reports just that.
-    public init(path: String, contents: Data, byteCount: Int, isSymlink: Bool = false) {
+    public init(path: String, contents: Data, byteCount: Int, isSymlink: Bool = false, contentID: String? = nil) {
         self.path = path
         self.contents = contents
         self.byteCount = max(byteCount, contents.count)
         self.isSymlink = isSymlink
+        self.contentID = contentID
     }
 
     /// The error for a manifest file that is a symlink, at the file's first position.
@@ -44,7 +49,7 @@ public struct ManifestFile: Hashable, Sendable {
 }
 
 /// What decoding one file produced: its documents and its problems.
-struct DecodedFile {
+struct DecodedFile: Sendable {
     var documents: [ManifestDocument] = []
     var diagnostics: [Diagnostic] = []
 }

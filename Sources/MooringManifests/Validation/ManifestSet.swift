@@ -22,7 +22,8 @@ public struct ManifestSet: Sendable {
     /// Decodes and validates `files` as one revision. With a `repository`, model paths
     /// and working directories are checked against it (existence, escape, `sha256`).
     /// Files that break `limits` are rejected with a diagnostic each; once the files
-    /// together pass `maxTotalBytes`, the rest are not read.
+    /// together pass `maxTotalBytes`, the rest are not read. With a `cache`, files with a
+    /// ``ManifestFile/contentID`` it has seen are not decoded again.
     ///
     /// `policy` is what the host allows (``ManifestPolicy``); what breaks it is an error
     /// naming the policy key. `hostVariables` are the host's `{{host.NAME}}` names; nil
@@ -30,12 +31,14 @@ public struct ManifestSet: Sendable {
     /// accepted with a warning that they are unchecked.
     public static func load(files: [ManifestFile], repository: (any RepositoryView)? = nil,
                             limits: ManifestLimits = .default, policy: ManifestPolicy = .trusting,
-                            hostVariables: Set<String>? = nil) -> ManifestSet {
+                            hostVariables: Set<String>? = nil, cache: ManifestDecodeCache? = nil) -> ManifestSet {
         var diagnostics: [Diagnostic] = []
         var deployments: [ModelDeployment] = []
         var runtimes: [String: ServingRuntime] = [:]
         var seenDeployments: [String: SourcePosition] = [:]
         var totalBytes = 0
+        var kept: [ManifestDecodeCache.Key: DecodedFile] = [:]
+        defer { cache?.keep(kept) }
 
         for file in files {
             if file.isSymlink {
@@ -51,7 +54,8 @@ public struct ManifestSet: Sendable {
                     message: "the manifests pass \(limits.maxTotalBytes) bytes in all (the limit) in this file; the files after it are not read. Move what is not a manifest out of the manifests path, or split the repository"))
                 break
             }
-            let decoded = file.decode(limits: limits, hostVariables: hostVariables)
+            let decoded = cache?.decoded(file, limits: limits, hostVariables: hostVariables, into: &kept)
+                ?? file.decode(limits: limits, hostVariables: hostVariables)
             diagnostics += decoded.diagnostics
             for document in decoded.documents {
                 switch document {
