@@ -66,6 +66,7 @@ import Testing
                 [Fixtures.python, script, pidFile, "--exit"] + clearEnvironment, restart: .never))
             let daemon = try #require(await Self.daemon(pidFile))
             defer { Self.kill(daemon) }
+            #expect(FileManager.default.createFile(atPath: pidFile + ".go", contents: nil)) // now the replica exits
             _ = try #require(await run.events.first("Exited", for: id))
             #expect(await waitUntil(timeout: .seconds(10)) { !ProcessScan.isRunning(daemon) },
                     "the daemon \(daemon.pid) outlived its replica")

@@ -54,8 +54,16 @@ enum Fixtures {
                 time.sleep(1)
         os._exit(0)
     os.waitpid(pid, 0)
+    # The daemon is left behind only once it is really there (its pid file written).
+    deadline = time.time() + 30
+    while not os.path.exists(pidfile) and time.time() < deadline:
+        time.sleep(0.02)
     print("daemon started", flush=True)
     if "--exit" in sys.argv:
+        # Exit once the test has seen the daemon (it creates PIDFILE.go), leaving it behind.
+        deadline = time.time() + 60
+        while not os.path.exists(pidfile + ".go") and time.time() < deadline:
+            time.sleep(0.02)
         sys.exit(0)
     while True:
         time.sleep(1)

@@ -149,6 +149,8 @@ import Testing
             let started = try await run.supervisor.start(
                 ReplicaID(deployment: "bystander", replica: 0, generation: "g1"), spec: run.spec(["sleep", "300"]))
             let live = try #require(started.identity)
+            // The bystander is up and ready before anyone tries to adopt its pid.
+            _ = try #require(await run.events.first("Ready", for: ReplicaID(deployment: "bystander", replica: 0, generation: "g1")))
             var recorded = live
             switch mismatch {
             case "startTime": recorded.startTime += 1
