@@ -19,13 +19,12 @@ run: build
 	"$(BIN_PATH)/mooring" validate manifests
 	"$(BIN_PATH)/mooring" run
 
-# Unit and integration suites run in parallel; the end-to-end suites (real controllers
-# and model servers, each test its own fleet of processes) run one at a time after them,
-# so none is starved of the machine's two cores by the others.
+# Every suite runs one test at a time: the end-to-end tests each start their own
+# controllers and model servers, and on a two-core machine tests run side by side starve
+# each other's timers and probes. One run, one summary line.
 test: deps
 	$(SWIFT) build --build-tests
-	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build --skip MooringEndToEndTests
-	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build --filter MooringEndToEndTests --no-parallel
+	MOORING_BIN="$(BIN_PATH)/mooring" $(SWIFT) test --skip-build --no-parallel
 
 # Release build, then the supervisor's figures (mooring-bench) and the controller's side
 # by side with a `git fetch` shell loop and supervisord (Benchmarks/controller-bench.py);
