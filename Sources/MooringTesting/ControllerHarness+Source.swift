@@ -20,12 +20,20 @@ extension ControllerHarness {
     /// moved), so a following check sees the outcome of at least one more poll.
     public func waitForAnotherFetch(timeout: Duration = .seconds(60)) async throws -> Bool {
         let before = try await source()?["lastFetch"] as? String
-        _ = try? await mooring(["sync"])
-        return try await waitForStatus(timeout: timeout) { status in
-            let source = status["source"] as? [String: Any]
-            guard let now = source?["lastFetch"] as? String else { return false }
-            return now != before
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        // The fetch time has a resolution of one second and is written for an asked-for
+        // fetch: ask again until it moves.
+        while clock.now < deadline {
+            _ = try? await mooring(["sync"])
+            let moved = try await waitForStatus(timeout: .seconds(2)) { status in
+                let source = status["source"] as? [String: Any]
+                guard let now = source?["lastFetch"] as? String else { return false }
+                return now != before
+            }
+            if moved { return true }
         }
+        return false
     }
 
     /// `mooring events [NAME] -o json`, parsed (oldest first).
