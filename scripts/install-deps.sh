@@ -8,7 +8,8 @@ set -euo pipefail
 
 # openssh-client (ssh-keygen -Y verify) and gpgv check signed commits (policy.verifyCommits);
 # gnupg makes the OpenPGP keys and signatures of the tests.
-packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config ca-certificates python3 git openssh-client gpgv gnupg)
+# chromium (headless) renders the status page in the end-to-end test (StatusPageTests).
+packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config ca-certificates python3 git openssh-client gpgv gnupg chromium)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(valgrind linux-perf binutils python3-venv)
 fi

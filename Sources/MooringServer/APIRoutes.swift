@@ -85,6 +85,7 @@ struct APIRoutes: Sendable {
             return APIJSON.response(Answer(message: "the controller stops, then stops every model process (SIGTERM, \(Int(seconds))s grace, then SIGKILL)", pending: true), status: .accepted)
         }
         registerWebhooks(on: router)
+        registerStatusPage(on: router)
         router.get("metrics") { _, _ in
             guard let registry = configuration.metrics else {
                 throw APIError(.notFound, "metrics are not collected in this process")
@@ -131,7 +132,7 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private func report(only name: String?) throws -> StatusReport {
+    func report(only name: String?) throws -> StatusReport {
         do {
             return try StatusReport.load(stateDirectory: configuration.layout.root, only: name)
         } catch {
@@ -139,7 +140,7 @@ struct APIRoutes: Sendable {
         }
     }
 
-    private func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+    func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         do {
             let store = try StateStore(readOnlyPath: configuration.layout.database)
             return try store.read(body)

@@ -36,7 +36,7 @@ struct APIAccessTests {
             for (method, path) in [("GET", "/api/v1/status"), ("GET", "/api/v1/deployments/iris"),
                                    ("GET", "/api/v1/deployments/iris/history"), ("GET", "/api/v1/events"),
                                    ("POST", "/api/v1/sync"), ("POST", "/api/v1/deployments/iris/suspend"),
-                                   ("POST", "/api/v1/down")] {
+                                   ("GET", "/"), ("GET", "/deployments/iris"), ("POST", "/api/v1/down")] {
                 let none = try await h.api(method, path)
                 #expect(none.status == 401, "\(method) \(path): \(none.text)")
                 #expect(none.text.contains("Authorization: Bearer"))
@@ -48,6 +48,9 @@ struct APIAccessTests {
             let right = try await h.api("GET", "/api/v1/status", headers: ["Authorization": "Bearer \(token)"])
             #expect(right.status == 200)
             #expect((try right.jsonObject()["deployments"] as? [Any])?.count == 1)
+            let page = try await h.api("GET", "/", headers: ["Authorization": "Bearer \(token)"])
+            #expect(page.status == 200)
+            #expect(page.text.contains("id=\"deployment-iris\""))
             #expect(!h.controllerLog.contains(token), "the controller logged the token")
         }
     }
