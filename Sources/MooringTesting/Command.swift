@@ -31,8 +31,8 @@ public func runCommand(
         .appendingPathComponent("mooring-cmd-\(UUID().uuidString).out")
     let errURL = FileManager.default.temporaryDirectory
         .appendingPathComponent("mooring-cmd-\(UUID().uuidString).err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     defer {
         try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)

@@ -29,7 +29,7 @@ struct DeployAndRevertTests {
         #expect(try await h.waitUntilServing("iris", at: merge), "\(h.controllerLog)")
         #expect(try await h.servedVersion("iris") == "2")
         // The old replica is gone: one model process, not the v1 one.
-        #expect(try await waitUntil { h.modelProcesses().count == 1 })
+        #expect(await waitUntil { h.modelProcesses().count == 1 })
         #expect(Set(h.modelProcesses()).isDisjoint(with: v1Processes))
 
         let status = try await h.mooring(["status"])
@@ -45,7 +45,7 @@ struct DeployAndRevertTests {
         #expect(try await h.waitUntilServing("iris", at: revert), "\(h.controllerLog)")
         #expect(try await h.servedVersion("iris") == "1")
         #expect(try await h.mooring(["status"]).stdout.contains(String(revert.prefix(7))))
-        #expect(try await waitUntil { h.modelProcesses().count == 1 })
+        #expect(await waitUntil { h.modelProcesses().count == 1 })
         }
     }
 }
