@@ -22,6 +22,7 @@ enum Spawner {
                                                workingDirectory: spec.workingDirectory)
         let log = try LogFile.openForAppending(spec.logFile, rotateAbove: spec.logRotateBytes, keep: spec.logKeep)
         defer { close(log) }
+        ReplicaLogMarker.writeStart(id, program: URL(fileURLWithPath: executable).lastPathComponent, to: log)
         var cgroup: Int32?
         do {
             cgroup = try containment.openCgroup(for: id)

@@ -82,7 +82,11 @@ import Testing
             #expect(second.state == .starting)
             #expect(await waitUntil { run.events.reasons(for: id).filter { $0 == "Exited" }.count == 2 })
             let log = try String(contentsOf: run.directory.appending("logs/replica.log"), encoding: .utf8)
-            #expect(log == "run\nrun\n")  // appended, not overwritten
+            // Appended, not overwritten; the supervisor's timestamped line before each process.
+            let lines = log.split(separator: "\n")
+            #expect(lines.filter { !ReplicaLogMarker.isStartLine($0) } == ["run", "run"], "\(log)")
+            #expect(lines.filter { ReplicaLogMarker.isStartLine($0) }.count == 2, "\(log)")
+            #expect(ReplicaLogMarker.isStartLine(lines[0]) && lines[0].contains("mooring: starting \(id) (sh)"), "\(log)")
         }
     }
 

@@ -2,9 +2,11 @@ import ArgumentParser
 import Foundation
 import MooringController
 import MooringFileSafety
+import MooringSupervisor
 
 extension Mooring {
-    /// `mooring logs NAME [-f]`: a deployment's model-server output.
+    /// `mooring logs NAME [--replica N] [--tail N] [-f | --previous]`: a deployment's
+    /// model-server output, read from the log files (no controller needed).
     struct Logs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the log of a deployment's replicas (stdout and stderr of the model server).")
@@ -23,6 +25,14 @@ extension Mooring {
         @Flag(name: .shortAndLong, help: "Keep printing what is appended, until interrupted.")
         var follow = false
 
+        @Flag(help: "Print the output of the replica's previous process (before its last restart) instead.")
+        var previous = false
+
+        func validate() throws {
+            if previous && follow { throw ValidationError("--previous prints a process that has ended: it cannot be followed (-f)") }
+            if tail < 0 { throw ValidationError("--tail \(tail): give 0 or more lines") }
+        }
+
         func run() async throws {
             let layout = try verifiedStateDirectory(global, command: "logs", allowMissing: true)
             let directory = layout.logs.appendingPathComponent(name)
@@ -35,6 +45,10 @@ extension Mooring {
                 throw ExitCode(1)
             }
             let prefix = names.count > 1
+            if previous {
+                try printPrevious(names, in: directory, prefix: prefix)
+                return
+            }
             var offsets: [String: UInt64] = [:]
             for file in names {
                 let url = directory.appendingPathComponent(file)
@@ -60,6 +74,38 @@ extension Mooring {
                     offsets[file] = offset + UInt64(data.count)
                     emit(String(decoding: data, as: UTF8.self), replica: prefix ? String(file.dropLast(4)) : nil)
                 }
+            }
+        }
+
+        /// `--previous`: for each replica, the lines from its second-to-last start line (which
+        /// the supervisor writes before every process) up to its last one, across the
+        /// rotated files (`N.log.3` … `N.log.1`, then `N.log`).
+        private func printPrevious(_ names: [String], in directory: URL, prefix: Bool) throws {
+            let all = try listLogs(in: directory)
+            var found = false
+            for file in names {
+                let rotated = all.compactMap { name -> Int? in
+                    guard name.hasPrefix(file + "."), let index = Int(name.dropFirst(file.count + 1)) else { return nil }
+                    return index
+                }.sorted(by: >)
+                var text = ""
+                for index in rotated { text += String(decoding: try readLog(directory.appendingPathComponent("\(file).\(index)")), as: UTF8.self) }
+                text += String(decoding: try readLog(directory.appendingPathComponent(file)), as: UTF8.self)
+                let replicaName = String(file.dropLast(4))
+                guard let lines = ReplicaLogMarker.previousProcess(in: text.split(separator: "\n", omittingEmptySubsequences: false)) else {
+                    if !prefix || replica != nil {
+                        printError("mooring logs: \(name) replica \(replicaName) has no previous process in its log: it has not restarted since the log began (or its log was rotated away)")
+                    }
+                    continue
+                }
+                found = true
+                emit(lines.suffix(tail).joined(separator: "\n") + "\n", replica: prefix ? replicaName : nil)
+            }
+            guard found else {
+                if prefix && replica == nil {
+                    printError("mooring logs: no replica of \(name) has a previous process in its log: none has restarted since its log began")
+                }
+                throw ExitCode(1)
             }
         }
 

@@ -31,6 +31,9 @@ extension Mooring {
         @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
         var logLevel: String = "info"
 
+        @Option(name: .customLong("log-format"), help: "text (one line per record) or json (one JSON object per line: time, level, label, message, metadata).")
+        var logFormat: String = "text"
+
         @OptionGroup var api: APIOptions
 
         func validate() throws {
@@ -39,6 +42,9 @@ extension Mooring {
             }
             guard Logger.Level(rawValue: logLevel) != nil else {
                 throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            guard logFormat == "text" || logFormat == "json" else {
+                throw ValidationError("--log-format must be text or json")
             }
             guard (interval?.duration ?? .seconds(30)) >= .milliseconds(100) else {
                 throw ValidationError("--interval must be at least 100ms")
@@ -55,7 +61,13 @@ extension Mooring {
 
         func run() async throws {
             let level = Logger.Level(rawValue: logLevel) ?? .info
+            let json = logFormat == "json"
             LoggingSystem.bootstrap { label in
+                if json {
+                    var handler = JSONLogHandler(label: label)
+                    handler.logLevel = level
+                    return handler
+                }
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler
