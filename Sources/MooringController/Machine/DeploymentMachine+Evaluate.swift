@@ -127,14 +127,8 @@ extension DeploymentMachine {
 
             case .draining where !rollout.promoted:
                 // Recreate: everything else goes first.
-                let others = replicas.values.filter { $0.key.generation != rollout.generation }
-                for slot in others { stop(slot.key, why: "Recreate stops the old replicas first", into: &actions) }
-                if others.isEmpty {
-                    rollout.phase = .starting
-                } else {
-                    rollout.detail = "stopping \(others.count) old replica\(others.count == 1 ? "" : "s")"
-                }
-                self.rollout = rollout
+                drain(replicas.values.filter { $0.key.generation != rollout.generation }, of: &rollout,
+                      why: "Recreate stops the old replicas first", kind: "old", then: .starting, into: &actions)
 
             case .starting:
                 for index in 0..<spec.replicas where replicas[ReplicaKey(generation: rollout.generation, index: index)] == nil {
@@ -191,28 +185,14 @@ extension DeploymentMachine {
                 self.rollout = rollout
 
             case .draining:
-                let old = replicas.values.filter {
-                    $0.key.generation != rollout.generation || $0.key.index >= spec.replicas
-                }
-                for slot in old { stop(slot.key, why: "replaced by \(short(rollout.target.revision))", into: &actions) }
-                if old.isEmpty {
-                    rollout.phase = .done
-                } else {
-                    rollout.detail = "stopping \(old.count) old replica\(old.count == 1 ? "" : "s")"
-                }
-                self.rollout = rollout
+                drain(replicas.values.filter { $0.key.generation != rollout.generation || $0.key.index >= spec.replicas },
+                      of: &rollout, why: "replaced by \(short(rollout.target.revision))", kind: "old", then: .done, into: &actions)
 
             case .rollingBack:
-                let failed = replicas.values.filter {
-                    $0.key.generation == rollout.generation && (rollout.kind != .scale || $0.key.index >= (applied?.spec.replicas ?? 0))
-                }
-                for slot in failed { stop(slot.key, why: "rolled back", into: &actions) }
-                if failed.isEmpty {
-                    rollout.phase = .failed
-                } else {
-                    rollout.detail = "stopping \(failed.count) failed replica\(failed.count == 1 ? "" : "s")"
-                }
-                self.rollout = rollout
+                let appliedReplicas = applied?.spec.replicas ?? 0
+                drain(replicas.values.filter {
+                    $0.key.generation == rollout.generation && (rollout.kind != .scale || $0.key.index >= appliedReplicas)
+                }, of: &rollout, why: "rolled back", kind: "failed", then: .failed, into: &actions)
 
             case .done, .failed:
                 break
@@ -256,6 +236,19 @@ extension DeploymentMachine {
         rollout.recordedPhase = rollout.phase
         self.rollout = rollout
         actions.append(.history(.phase(rollout.phase)))
+    }
+
+    /// Stops `slots`; once none is left the rollout moves to `next`, until then its
+    /// detail says how many `kind` replicas are still being stopped.
+    private mutating func drain(_ slots: [ReplicaSlot], of rollout: inout RolloutState, why: String, kind: String,
+                                then next: RolloutPhase, into actions: inout [DeploymentAction]) {
+        for slot in slots { stop(slot.key, why: why, into: &actions) }
+        if slots.isEmpty {
+            rollout.phase = next
+        } else {
+            rollout.detail = "stopping \(slots.count) \(kind) replica\(slots.count == 1 ? "" : "s")"
+        }
+        self.rollout = rollout
     }
 
     private enum Gate { case passed, waiting(String), failed(String) }
