@@ -9,7 +9,10 @@ set -euo pipefail
 # openssh-client (ssh-keygen -Y verify) and gpgv check signed commits (policy.verifyCommits);
 # gnupg makes the OpenPGP keys and signatures of the tests.
 # chromium (headless) renders the status page in the end-to-end test (StatusPageTests).
-packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config ca-certificates python3 git openssh-client gpgv gnupg chromium)
+# haproxy is the data plane of stable endpoints (docs/traffic.md); python3-venv makes the
+# virtualenvs of tests that run third-party servers (scripts/python-venv.sh); libyaml-dev
+# is the manifest parser; systemd gives `systemd-analyze verify` for the unit in docs/operations.md.
+packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev pkg-config ca-certificates python3 python3-venv git openssh-client gpgv gnupg chromium haproxy systemd)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(valgrind linux-perf binutils python3-venv)
 fi
