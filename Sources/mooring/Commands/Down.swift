@@ -25,7 +25,8 @@ extension Mooring {
 
         func run() async throws {
             let layout = try verifiedStateDirectory(global, command: "down")
-            if let pid = StateLock.holder(at: layout.lock) {
+            let throughController = StateLock.holder(at: layout.lock)
+            if let pid = throughController {
                 try await downThroughController(pid: pid, layout: layout)
             }
             let stopped: Int
@@ -35,7 +36,11 @@ extension Mooring {
                 printError("mooring down: \(error)")
                 throw ExitCode(1)
             }
-            print("stopped \(stopped) model process group\(stopped == 1 ? "" : "s")")
+            if throughController != nil && stopped == 0 {
+                print("no model process is left running in \(layout.root.path)")
+            } else {
+                print("stopped \(stopped) model process group\(stopped == 1 ? "" : "s")\(throughController != nil ? " the controller left running" : "")")
+            }
         }
 
         /// Asks the controller to stop the models and itself, and waits until it has.
