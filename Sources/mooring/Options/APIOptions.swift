@@ -5,8 +5,8 @@ import MooringServer
 
 /// `mooring run`'s HTTP API flags.
 struct APIOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Where the HTTP API listens (port 0: any free port; the one bound is recorded in <state>/api).",
-                               valueName: "addr:port"))
+    @Option(help: ArgumentHelp("Where the HTTP API listens: ADDR:PORT (port 0: any free port) or a Unix socket /PATH (made 0600); the address bound is recorded in <state>/api.",
+                               valueName: "addr:port|/path"))
     var listen: String = "127.0.0.1:7420"
 
     @Option(name: .customLong("api-token-file"),
@@ -19,7 +19,7 @@ struct APIOptions: ParsableArguments {
 
     func validate() throws {
         guard let address = ListenAddress(parsing: listen) else {
-            throw ValidationError("--listen must be ADDR:PORT, such as 127.0.0.1:7420 or [::1]:7420")
+            throw ValidationError("--listen must be ADDR:PORT, such as 127.0.0.1:7420 or [::1]:7420, or the absolute path of a Unix socket (under 108 bytes), such as /run/mooring/api.sock")
         }
         if !address.isLoopback && apiTokenFile == nil {
             throw ValidationError("--listen \(listen) can be reached from other hosts: give --api-token-file PATH (a file holding the bearer token clients must send), or listen on 127.0.0.1")
