@@ -38,7 +38,10 @@ struct DownAndPlanTests {
             _ = await h.killHard(killed)
             #expect(FileManager.default.fileExists(atPath: socket))  // stale, left behind
 
-            let controller = try h.startController(arguments: ["--listen", socket])
+            // The next controller takes the address from its host configuration (api.listen).
+            let config = h.stateDirectory.deletingLastPathComponent().appendingPathComponent("host.yaml")
+            try "api:\n  listen: \"\(socket)\"\n".write(to: config, atomically: true, encoding: .utf8)
+            let controller = try h.startController(arguments: ["--config", config.path], listenOnAnyPort: false)
             #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
             let down = try await h.mooring(["down", "--grace", "5s"])
             #expect(down.status == 0, "\(down.output)")

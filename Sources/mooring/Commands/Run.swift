@@ -81,7 +81,7 @@ extension Mooring {
             let shutdown = ShutdownRequest()
             do {
                 layout = try StateDirectory.prepare(at: stateDirectory)
-                apiConfiguration = try api.configuration(layout: layout, trackedRef: source.trackedRef, shutdown: shutdown)
+                apiConfiguration = try api.configuration(layout: layout, trackedRef: source.trackedRef, shutdown: shutdown, host: host)
                 try apiConfiguration.validate()
                 lock = try StateLock.acquire(at: layout.lock)
             } catch {
