@@ -12,6 +12,10 @@ extension Mooring {
             With a controller running, asks it over its HTTP API (the address in <state>/api) to stop \
             every model process and then itself; with none, stops them directly. The next `mooring run` \
             starts the deployments again.
+
+            Examples:
+              mooring down                              # stop every model of ./.mooring
+              mooring down --state-dir /var/lib/mooring --grace 60s
             """)
 
         @OptionGroup var global: GlobalOptions
