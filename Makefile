@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BIN_PATH = $$($(SWIFT) build --show-bin-path)
 
-.PHONY: all deps build run test bench install clean
+.PHONY: all deps build run test bench install demo clean
 
 PREFIX ?= /usr/local
 
@@ -37,6 +37,11 @@ bench:
 	$(SWIFT) build -c release --product mooring-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/mooring-bench"
 	python3 Benchmarks/controller-bench.py "$$($(SWIFT) build -c release --show-bin-path)/mooring" BENCHMARKS.md .build/bench-venv
+
+# A narrated walkthrough of the three flows on a scratch repository (about two minutes);
+# removes what it made. See scripts/demo.sh.
+demo: build
+	MOORING="$(BIN_PATH)/mooring" ./scripts/demo.sh
 
 # A release build of the one binary, installed as $(DESTDIR)$(PREFIX)/bin/mooring.
 install: deps
