@@ -85,6 +85,9 @@ printf '%s$ mooring run --repo %s --state-dir %s --interval 5s &%s\n' "$dim" "$r
 "$mooring" run --repo "$repo" --branch main --state-dir "$state" --interval 5s \
   --port-range "$base-$((base + 99))" --listen 127.0.0.1:0 >"$work/controller.log" 2>&1 &
 controller_pid=$!
+for _ in $(seq 1 300); do [ -s "$state/api" ] && break; sleep 0.1; done
+[ -s "$state/api" ] || { echo "demo: the controller did not start:" >&2; cat "$work/controller.log" >&2; exit 1; }
+m sync
 m status --wait --timeout 60s
 say "Call the model through its stable endpoint"
 infer
