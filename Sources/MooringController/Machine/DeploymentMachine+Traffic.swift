@@ -21,7 +21,7 @@ extension DeploymentMachine {
     /// The backend HAProxy should have for this deployment, nil without a stable endpoint.
     ///
     /// Every replica with a port is a server, named `<generation>-<index>`: `ready` once
-    /// the supervisor's probe passed (so new replicas take traffic only after their health
+    /// the supervisor's probe passed (or while an adopted replica awaits its first probe) (so new replicas take traffic only after their health
     /// gate, and `minHealthySeconds` is spent under traffic), `drain` once the machine is
     /// stopping it (no new requests; it stops when the data plane reports it idle or
     /// `gracePeriodSeconds` ran out), `maint` otherwise (starting, unhealthy, backing off).
@@ -33,7 +33,7 @@ extension DeploymentMachine {
         if case let .http(path, nil, "http") = spec.health.probe { checkPath = path }
         let servers: [TrafficServer] = replicas.values.sorted { $0.key < $1.key }.compactMap { slot in
             guard let port = slot.port, slot.phase != .stopping, slot.phase != .pending else { return nil }
-            let state: TrafficServer.State = slot.drainingSince != nil ? .drain : (slot.phase == .ready ? .ready : .maint)
+            let state: TrafficServer.State = slot.drainingSince != nil ? .drain : (Self.inRotation(slot.phase) ? .ready : .maint)
             return TrafficServer(name: Self.serverName(slot.key), port: port, state: state)
         }
         return TrafficBackend(
@@ -42,6 +42,10 @@ extension DeploymentMachine {
             checkIntervalSeconds: spec.health.periodSeconds, checkFall: spec.health.failureThreshold,
             checkRise: spec.health.successThreshold, servers: servers)
     }
+
+    /// Whether a replica in `phase` takes requests: ready, or running with its probe not
+    /// passed yet since a controller restart adopted it (HAProxy's own check still guards it).
+    static func inRotation(_ phase: ReplicaPhase) -> Bool { phase == .ready || phase == .running }
 
     /// A replica's server name in HAProxy.
     public static func serverName(_ key: ReplicaKey) -> String { "\(key.generation)-\(key.index)" }
@@ -55,7 +59,7 @@ extension DeploymentMachine {
     /// Whether stopping `slot` goes through the data plane's drain first: it is behind a
     /// stable endpoint and was in rotation (ready), or is draining already.
     func needsDrain(_ slot: ReplicaSlot) -> Bool {
-        trafficEndpoint != nil && slot.port != nil && (slot.phase == .ready || slot.drainingSince != nil)
+        trafficEndpoint != nil && slot.port != nil && (Self.inRotation(slot.phase) || slot.drainingSince != nil)
     }
 
     /// When a draining replica is stopped even with requests left: its grace period.
