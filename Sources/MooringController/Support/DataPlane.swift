@@ -252,6 +252,18 @@ actor DataPlane {
         }
     }
 
+    /// The HAProxy identity recorded under `stateDirectory`, for `mooring down` (nil when
+    /// there is none or it cannot be read: then there is nothing it may safely signal).
+    static func recordedIdentity(stateDirectory: URL) -> ProcessIdentity? {
+        let file = stateDirectory.appendingPathComponent("traffic/haproxy.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(Record.self, from: data).identity
+        } catch {
+            return nil
+        }
+    }
+
     static func haproxyBinary() -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         for directory in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin"] {
