@@ -77,6 +77,12 @@ let package = Package(
             name: "MooringStatus",
             swiftSettings: sharedSwiftSettings
         ),
+        // The data plane: HAProxy's configuration, its runtime API over a Unix socket, and
+        // per-server statistics (docs/traffic.md). No dependency on the rest of Mooring.
+        .target(
+            name: "MooringTraffic",
+            swiftSettings: sharedSwiftSettings
+        ),
         .target(
             name: "MooringStore",
             dependencies: ["MooringStatus", "MooringFileSafety", .product(name: "GRDB", package: "GRDB.swift")],
@@ -87,6 +93,7 @@ let package = Package(
             name: "MooringController",
             dependencies: [
                 "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus", "MooringFileSafety",
+                "MooringTraffic",
                 .product(name: "Logging", package: "swift-log"),
                 // The controller's series (`mooring_*`), exported by MooringServer's `/metrics`.
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -169,7 +176,7 @@ let package = Package(
             name: "MooringControllerTests",
             dependencies: [
                 "MooringController", "MooringManifests", "MooringGit", "MooringStatus", "MooringStore",
-                "MooringSupervisor", "MooringTesting", .product(name: "Logging", package: "swift-log"),
+                "MooringSupervisor", "MooringTesting", "MooringTraffic", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSwiftSettings
         ),

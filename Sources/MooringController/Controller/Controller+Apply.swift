@@ -129,6 +129,10 @@ extension Controller {
     /// A supervisor report about a replica.
     func handle(_ event: ReplicaEvent) async {
         let id = event.id
+        if id == DataPlane.processID {
+            await dataPlane.observe(event.snapshot)
+            return
+        }
         guard let machine = machines[id.deployment] else { return }
         let key = ReplicaKey(generation: id.generation, index: id.replica)
         guard machine.replicas[key] != nil else { return }

@@ -44,6 +44,8 @@ public actor Controller: Service {
 
     let context: ControllerContext
     let poller: SourcePoller
+    /// HAProxy for the deployments with a stable endpoint (docs/traffic.md).
+    let dataPlane: DataPlane
     var state: State = .initial
     var machines: [String: DeploymentMachine] = [:]
     /// Stored deployments that cannot be read back: left alone, reported.
@@ -112,6 +114,7 @@ public actor Controller: Service {
         self.context = context
         self.storeFile = FileIdentity(path: layout.database.path)
         self.poller = SourcePoller(context: context, lastError: nil)
+        self.dataPlane = DataPlane(stateDirectory: layout.root, runner: runner, logger: logger)
         self.clock = clock
         self.now = now
         (inbox, inboxContinuation) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .unbounded)
@@ -174,6 +177,7 @@ public actor Controller: Service {
                     if let storeFile, FileIdentity(path: database) != storeFile { inboxContinuation.yield(.storeMoved) }
                 }
             }
+            group.addTask { [weak self] in await self?.trafficLoop() }
             group.addTask { [weak self] in
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { self?.requestSync() }
             }

@@ -8,7 +8,7 @@ extension DeploymentMachine {
     /// replicas, strays, and the next timer.
     mutating func evaluate(now: Date, into actions: inout [DeploymentAction]) {
         if removing {
-            for slot in replicas.values { stop(slot.key, why: "removed from Git", into: &actions) }
+            for slot in replicas.values { stop(slot.key, now: now, why: "removed from Git", into: &actions) }
             if replicas.isEmpty { actions.append(.delete) }
             return
         }
@@ -18,7 +18,7 @@ extension DeploymentMachine {
             if let rollout, !rollout.phase.isTerminal || rollout.phase == .failed {
                 finish(rollout, .superseded, reason: "suspended", into: &actions)
             }
-            stopStrays(into: &actions)
+            stopStrays(now: now, into: &actions)
             return
         }
         if rollout == nil, !desiredIsApplied, quarantine?.specHash != hash(of: desired) {
@@ -30,7 +30,7 @@ extension DeploymentMachine {
         if rollout == nil || rollout?.phase == .failed {
             keepServing(now: now, into: &actions)
         }
-        stopStrays(into: &actions)
+        stopStrays(now: now, into: &actions)
         if let wake = nextWake(now: now) { actions.append(.wake(at: wake)) }
     }
 
@@ -51,20 +51,23 @@ extension DeploymentMachine {
             spawn(ReplicaKey(generation: generation, index: index), applied, now: now, into: &actions)
         }
         for slot in replicas.values where slot.key.generation == generation && slot.key.index >= applied.spec.replicas {
-            stop(slot.key, why: "scaled down to \(applied.spec.replicas)", into: &actions)
+            stop(slot.key, now: now, why: "scaled down to \(applied.spec.replicas)", into: &actions)
         }
     }
 
     /// Stops replicas of generations that neither serve nor are being rolled out.
-    private mutating func stopStrays(into actions: inout [DeploymentAction]) {
+    private mutating func stopStrays(now: Date, into actions: inout [DeploymentAction]) {
         let keep = Set([servingGeneration, rollout?.generation].compactMap { $0 })
         for slot in replicas.values.sorted(by: { $0.key < $1.key }) where !keep.contains(slot.key.generation) {
-            stop(slot.key, why: "superseded", into: &actions)
+            stop(slot.key, now: now, why: "superseded", into: &actions)
         }
     }
 
     private func nextWake(now: Date) -> Date? {
         var wakes = [startBackoffUntil].compactMap { $0 }.filter { $0 > now }
+        for slot in replicas.values where slot.drainingSince != nil && !slot.drained && slot.phase != .stopping {
+            if let until = drainDeadline(slot), until > now { wakes.append(until) }
+        }
         guard let rollout, !rollout.phase.isTerminal else { return wakes.min() }
         var wake = rollout.deadline
         if rollout.phase == .gating {
@@ -128,7 +131,7 @@ extension DeploymentMachine {
             case .draining where !rollout.promoted:
                 // Recreate: everything else goes first.
                 drain(replicas.values.filter { $0.key.generation != rollout.generation }, of: &rollout,
-                      why: "Recreate stops the old replicas first", kind: "old", then: .starting, into: &actions)
+                      why: "Recreate stops the old replicas first", kind: "old", then: .starting, now: now, into: &actions)
 
             case .starting:
                 for index in 0..<spec.replicas where replicas[ReplicaKey(generation: rollout.generation, index: index)] == nil {
@@ -136,7 +139,7 @@ extension DeploymentMachine {
                 }
                 if rollout.kind == .scale {
                     for slot in mine where slot.key.index >= spec.replicas {
-                        stop(slot.key, why: "scaled down to \(spec.replicas)", into: &actions)
+                        stop(slot.key, now: now, why: "scaled down to \(spec.replicas)", into: &actions)
                     }
                 }
                 let notStarted = (0..<spec.replicas).filter {
@@ -196,13 +199,13 @@ extension DeploymentMachine {
 
             case .draining:
                 drain(replicas.values.filter { $0.key.generation != rollout.generation || $0.key.index >= spec.replicas },
-                      of: &rollout, why: "replaced by \(short(rollout.target.revision))", kind: "old", then: .done, into: &actions)
+                      of: &rollout, why: "replaced by \(short(rollout.target.revision))", kind: "old", then: .done, now: now, into: &actions)
 
             case .rollingBack:
                 let appliedReplicas = applied?.spec.replicas ?? 0
                 drain(replicas.values.filter {
                     $0.key.generation == rollout.generation && (rollout.kind != .scale || $0.key.index >= appliedReplicas)
-                }, of: &rollout, why: "rolled back", kind: "failed", then: .failed, into: &actions)
+                }, of: &rollout, why: "rolled back", kind: "failed", then: .failed, now: now, into: &actions)
 
             case .done, .failed:
                 break
@@ -251,12 +254,15 @@ extension DeploymentMachine {
     /// Stops `slots`; once none is left the rollout moves to `next`, until then its
     /// detail says how many `kind` replicas are still being stopped.
     private mutating func drain(_ slots: [ReplicaSlot], of rollout: inout RolloutState, why: String, kind: String,
-                                then next: RolloutPhase, into actions: inout [DeploymentAction]) {
-        for slot in slots { stop(slot.key, why: why, into: &actions) }
+                                then next: RolloutPhase, now: Date, into actions: inout [DeploymentAction]) {
+        for slot in slots { stop(slot.key, now: now, why: why, into: &actions) }
         if slots.isEmpty {
             rollout.phase = next
         } else {
-            rollout.detail = "stopping \(slots.count) \(kind) replica\(slots.count == 1 ? "" : "s")"
+            let draining = slots.filter { replicas[$0.key]?.phase != .stopping }.count
+            rollout.detail = draining > 0
+                ? "draining \(draining) \(kind) replica\(draining == 1 ? "" : "s") at the stable endpoint (waiting for their requests to finish)"
+                : "stopping \(slots.count) \(kind) replica\(slots.count == 1 ? "" : "s")"
         }
         self.rollout = rollout
     }
@@ -326,8 +332,19 @@ extension DeploymentMachine {
         actions.append(.start(key, target))
     }
 
-    private mutating func stop(_ key: ReplicaKey, why: String, into actions: inout [DeploymentAction]) {
+    private mutating func stop(_ key: ReplicaKey, now: Date, why: String, into actions: inout [DeploymentAction]) {
         guard var slot = replicas[key], slot.phase != .stopping else { return }
+        if needsDrain(slot) {
+            // Behind a stable endpoint: out of rotation first, stopped once its requests
+            // finished (or `gracePeriodSeconds` passed) — see ``trafficServers``.
+            if slot.drainingSince == nil {
+                slot.drainingSince = now
+                slot.message = "draining: \(why)"
+                replicas[key] = slot
+                return
+            }
+            if !slot.drained, let until = drainDeadline(slot), now < until { return }
+        }
         if slot.phase == .pending {
             // Never spawned (or its spawn is in flight): the start's report removes it.
             slot.phase = .stopping

@@ -38,6 +38,9 @@ public struct DeploymentMachine: Sendable, Equatable {
     public var startBackoffUntil: Date?
     /// A superseded rollout whose replicas the next one keeps (within one transition).
     var carryOver: CarryOver?
+    /// What keeps the stable endpoint from being served, as the data plane reported it
+    /// (not persisted: the data plane reports it again).
+    public var trafficProblem: String?
 
     struct CarryOver: Equatable {
         var generation: String
@@ -137,6 +140,14 @@ public struct DeploymentMachine: Sendable, Equatable {
             if rollout?.phase == .failed {
                 // autoRollback off kept the failed replicas; a retry starts over (they are strays now).
                 rollout = nil
+            }
+        case let .drained(key):
+            if replicas[key]?.drainingSince != nil { replicas[key]?.drained = true }
+        case let .traffic(problem):
+            if problem != trafficProblem {
+                trafficProblem = problem
+                actions.append(problem.map { .event(.warning, .trafficFailed, "stable endpoint: \($0)") }
+                               ?? .event(.normal, .trafficRestored, "stable endpoint served again"))
             }
         case let .suspend(on):
             if on != userSuspended {

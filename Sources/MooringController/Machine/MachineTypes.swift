@@ -48,6 +48,11 @@ public struct ReplicaSlot: Codable, Sendable, Equatable {
     public var startedAt: Date
     /// Why it is where it is, for people.
     public var message: String?
+    /// When the data plane was told to drain it (no new requests) before it stops. Not
+    /// persisted: a restarted controller drains again from the start (docs/traffic.md).
+    public var drainingSince: Date?
+    /// The data plane reported no request left on it while draining (not persisted).
+    public var drained = false
 
     public init(key: ReplicaKey, specHash: String, revision: String, phase: ReplicaPhase,
                 port: Int? = nil, identity: ProcessIdentity? = nil, startedAt: Date) {
@@ -143,6 +148,10 @@ public enum DeploymentInput: Sendable, Equatable {
     case retry
     /// `mooring suspend` (true) / `mooring resume` (false).
     case suspend(Bool)
+    /// The data plane has no request left on a draining replica: it may stop.
+    case drained(ReplicaKey)
+    /// What keeps the stable endpoint from being served (nil: nothing; it serves).
+    case traffic(String?)
 }
 
 /// What the controller must do after a transition, once it is persisted.

@@ -16,6 +16,7 @@ struct DocumentDecoder {
     static let deploymentSpecKeys = [
         "model", "runtime", "command", "env", "workingDir", "replicas",
         "health", "rollout", "restart", "stop", "suspend",
+        "endpoint",
     ]
     static let runtimeSpecKeys = ["command", "env", "workingDir", "health", "restart", "stop"]
     static let modelKeys = ["uri", "sha256", "version"]
@@ -152,6 +153,7 @@ struct DocumentDecoder {
         deployment.restart = decodeRestart(spec)
         deployment.stop = decodeStop(spec)
         deployment.suspend = spec.bool("suspend")
+        deployment.endpoint = decodeEndpoint(spec)
     }
 
     private func decodeCommand(_ spec: MappingReader) -> Located<[String]>? {

@@ -70,4 +70,7 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
     public var restart: Restart
     public var gracePeriodSeconds: Int
     public var suspend: Bool
+    /// The stable endpoint, if any. Nil is left out of the canonical JSON, so specs
+    /// without one hash as before; not part of ``templateHash``: a data-plane setting.
+    public var endpoint: StableEndpoint? = nil
 }

@@ -70,7 +70,7 @@ struct DeploymentResolver {
         var env = runtime?.env ?? [:]
         env.merge(deployment.env) { _, mine in mine }
 
-        let resolved = ResolvedDeployment(
+        var resolved = ResolvedDeployment(
             name: name,
             labels: deployment.metadata.labels,
             model: model,
@@ -85,6 +85,7 @@ struct DeploymentResolver {
             gracePeriodSeconds: deployment.stop.gracePeriodSeconds ?? runtime?.stop.gracePeriodSeconds ?? ManifestDefaults.gracePeriodSeconds,
             suspend: deployment.suspend ?? ManifestDefaults.suspend
         )
+        resolved.endpoint = deployment.endpoint?.resolved
         return (problems.hasErrors ? nil : resolved, problems)
     }
 

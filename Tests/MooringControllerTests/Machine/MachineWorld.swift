@@ -32,10 +32,18 @@ struct MachineWorld {
     var commits = 0
     /// Versions whose processes crash-loop instead of becoming ready.
     var broken: Set<Int> = []
+    /// Specs carry `spec.endpoint` (a stable endpoint through the data plane).
+    var endpoint = false
+    /// Whether the fake data plane reports draining servers idle (their requests finished).
+    var dataPlaneIdle = true
+    /// Breaches of the traffic rules seen after any input (see ``checkTraffic``).
+    var trafficViolations: [String] = []
 
-    init(version: Int, replicas: Int = 1, strategy: String = "Surge") {
+    init(version: Int, replicas: Int = 1, strategy: String = "Surge", endpoint: Bool = false) {
         commits += 1
-        machine = DeploymentMachine(name: "iris", desired: Self.target(version, replicas: replicas, strategy: strategy, commit: commits))
+        self.endpoint = endpoint
+        machine = DeploymentMachine(name: "iris", desired: Self.target(version, replicas: replicas, strategy: strategy,
+                                                                       endpoint: endpoint, commit: commits))
         send(.tick)
     }
 
@@ -43,7 +51,8 @@ struct MachineWorld {
         String(repeating: String(commit % 10), count: 40)
     }
 
-    static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false, commit: Int) -> Target {
+    static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false,
+                       endpoint: Bool = false, commit: Int) -> Target {
         let yaml = """
             apiVersion: mooring.dev/v1alpha1
             kind: ModelDeployment
@@ -53,6 +62,7 @@ struct MachineWorld {
               replicas: \(replicas)
               suspend: \(suspend)
               rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}
+            \(endpoint ? "  endpoint: {port: 8080}" : "")
             """
         let set = ManifestSet.load(files: [ManifestFile(path: "manifests/iris.yaml", contents: Data(yaml.utf8))])
         precondition(set.isValid, "\(set.diagnostics)")
@@ -69,7 +79,9 @@ struct MachineWorld {
     // MARK: Inputs and actions
 
     mutating func send(_ input: DeploymentInput) {
+        let before = machine
         let actions = machine.handle(input, now: now)
+        checkTraffic(before: before, actions: actions)
         for action in actions {
             switch action {
             case let .prepare(revision): preparesInFlight.append(revision)
@@ -87,7 +99,7 @@ struct MachineWorld {
     mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false) {
         commits += 1
         send(.desired(Self.target(version, replicas: replicas ?? machine.desired.spec.replicas, strategy: strategy,
-                                  suspend: suspend, commit: commits)))
+                                  suspend: suspend, endpoint: endpoint, commit: commits)))
     }
 
     mutating func finishPrepares() {
@@ -132,6 +144,30 @@ struct MachineWorld {
         }
     }
 
+    /// The fake data plane: every draining server with no request left is reported.
+    mutating func reportDrained() {
+        guard dataPlaneIdle else { return }
+        for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) where slot.drainingSince != nil && !slot.drained && slot.phase != .stopping {
+            send(.drained(slot.key))
+        }
+    }
+
+    /// The rules a stable endpoint keeps, after every input: a replica that took traffic
+    /// is stopped only after it drained (or its grace period ran out), and once a version
+    /// served, the backend never runs out of servers in rotation (a Recreate excepted).
+    mutating func checkTraffic(before: DeploymentMachine, actions: [DeploymentAction]) {
+        guard endpoint, !machine.removing else { return }
+        for case let .stop(key, _) in actions {
+            guard let slot = before.replicas[key], slot.phase == .ready || slot.phase == .running else { continue }
+            let drained = machine.replicas[key]?.drained == true || (before.drainDeadline(slot).map { now >= $0 } ?? false)
+            if !drained { trafficViolations.append("\(key) stopped while in rotation at \(now)") }
+        }
+        if before.applied != nil, machine.rollout?.kind != .recreate, machine.desired.spec.replicas > 0,
+           let backend = machine.trafficBackend, !backend.servers.contains(where: { $0.state == .ready }) {
+            trafficViolations.append("no server in rotation after \(actions.count) actions at \(now): \(backend.servers)")
+        }
+    }
+
     mutating func wait(_ seconds: TimeInterval) {
         now = now.addingTimeInterval(seconds)
         send(.tick)
@@ -164,6 +200,7 @@ struct MachineWorld {
             finishPrepares()
             finishStarts()
             probe()
+            reportDrained()
             finishStops()
             if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty,
                machine.rollout == nil || machine.rollout?.phase == .failed {
