@@ -161,7 +161,7 @@ extension DeploymentMachine {
             case .gating:
                 switch gate(rollout, now: now) {
                 case .passed:
-                    rollout.phase = .promoting
+                    rollout.phase = needsModelTests(rollout) ? .testing : .promoting
                     rollout.detail = nil
                     self.rollout = rollout
                 case let .waiting(detail):
@@ -176,9 +176,7 @@ extension DeploymentMachine {
                 }
 
             case .testing:
-                // No model tests run in this phase yet: the gate is the health gate alone.
-                rollout.phase = .promoting
-                self.rollout = rollout
+                test(&rollout, now: now, into: &actions)
 
             case .canary:
                 // No traffic steps yet: the new generation takes all traffic at promotion.

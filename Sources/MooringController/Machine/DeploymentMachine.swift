@@ -138,6 +138,8 @@ public struct DeploymentMachine: Sendable, Equatable {
                 // autoRollback off kept the failed replicas; a retry starts over (they are strays now).
                 rollout = nil
             }
+        case let .tested(generation, results, failure):
+            receiveTests(generation: generation, results: results, failure: failure, now: now, into: &actions)
         case let .suspend(on):
             if on != userSuspended {
                 userSuspended = on
@@ -200,6 +202,8 @@ public struct DeploymentMachine: Sendable, Equatable {
             rollout.deadline = now.addingTimeInterval(TimeInterval(rollout.target.spec.rollout.progressDeadlineSeconds))
             self.rollout = rollout
             actions.append(.event(.normal, .rolloutResumed, "resuming the rollout of \(short(rollout.target.revision)) at phase \(rollout.phase.rawValue) after a controller restart"))
+            // Tests in flight died with the old controller: they run again.
+            if rollout.phase == .testing, rollout.testsPassed != true { self.rollout?.testsRequested = nil }
             if rollout.phase == .preparing { actions.append(.prepare(revision: rollout.target.revision)) }
         }
         for slot in replicas.values.sorted(by: { $0.key < $1.key }) {

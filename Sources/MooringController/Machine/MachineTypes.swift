@@ -1,5 +1,6 @@
 import Foundation
 import MooringManifests
+import MooringModelChecks
 import MooringStatus
 import MooringSupervisor
 
@@ -113,6 +114,10 @@ public struct RolloutState: Codable, Sendable, Equatable {
     public var recordedPhase: RolloutPhase?
     /// Whether the history row is finished (a failed rollout kept without `autoRollback`).
     public var closed: Bool = false
+    /// Testing: the model tests were asked for (nil: not yet, or again after a restart).
+    public var testsRequested: Bool?
+    /// Testing: every model test passed on every new replica.
+    public var testsPassed: Bool?
 }
 
 /// What makes a deployment's machine move.
@@ -143,6 +148,9 @@ public enum DeploymentInput: Sendable, Equatable {
     case retry
     /// `mooring suspend` (true) / `mooring resume` (false).
     case suspend(Bool)
+    /// The model tests of `generation` ran: every check's result, and the failure message
+    /// naming the first failed check (nil: all passed).
+    case tested(generation: String, results: [CheckResult], failure: String?)
 }
 
 /// What the controller must do after a transition, once it is persisted.
@@ -161,6 +169,19 @@ public enum DeploymentAction: Sendable, Equatable {
     case history(HistoryChange)
     /// Every replica is gone after a removal: delete the deployment's row.
     case delete
+    /// Run `target`'s model tests against the new replicas (index, port); report `tested`.
+    case runTests(generation: String, Target, ports: [ReplicaPort])
+}
+
+/// A replica's index and the port it serves on, for the Testing gate.
+public struct ReplicaPort: Sendable, Equatable {
+    public var index: Int
+    public var port: Int
+
+    public init(index: Int, port: Int) {
+        self.index = index
+        self.port = port
+    }
 }
 
 /// A change to the rollout history table.

@@ -15,7 +15,7 @@ struct Transition: Sendable {
         before != after || actions.contains {
             switch $0 {
             case .event, .history, .delete: return true
-            case .prepare, .start, .stop, .wake: return false
+            case .prepare, .start, .stop, .wake, .runTests: return false
             }
         }
     }
@@ -35,7 +35,7 @@ extension StoreTransaction {
                 if case .begin = change { try recordAudit(of: transition) }
             case let .event(type, reason, message):
                 try appendEvent(type, reason: reason.rawValue, message: message, deployment: name)
-            case .prepare, .start, .stop, .wake, .delete:
+            case .prepare, .start, .stop, .wake, .delete, .runTests:
                 break
             }
         }

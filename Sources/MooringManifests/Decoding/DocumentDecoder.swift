@@ -15,7 +15,7 @@ struct DocumentDecoder {
     static let metadataKeys = ["name", "labels", "annotations"]
     static let deploymentSpecKeys = [
         "model", "runtime", "command", "env", "workingDir", "replicas",
-        "health", "rollout", "restart", "stop", "suspend",
+        "health", "rollout", "restart", "stop", "suspend", "tests",
     ]
     static let runtimeSpecKeys = ["command", "env", "workingDir", "health", "restart", "stop"]
     static let modelKeys = ["uri", "sha256", "version"]
@@ -152,6 +152,7 @@ struct DocumentDecoder {
         deployment.restart = decodeRestart(spec)
         deployment.stop = decodeStop(spec)
         deployment.suspend = spec.bool("suspend")
+        deployment.tests = decodeTests(spec)
     }
 
     private func decodeCommand(_ spec: MappingReader) -> Located<[String]>? {

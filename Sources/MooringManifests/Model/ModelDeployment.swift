@@ -15,6 +15,8 @@ public struct ModelDeployment: Hashable, Sendable {
     public var restart: RestartFragment
     public var stop: StopFragment
     public var suspend: Bool?
+    /// `spec.tests`: golden requests run against every new replica before it serves.
+    public var tests: [ModelTestFragment] = []
     /// Where the document starts.
     public var position: SourcePosition
     /// Where `metadata.name` is written.

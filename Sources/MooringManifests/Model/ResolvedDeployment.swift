@@ -1,4 +1,5 @@
 import Foundation
+import MooringModelChecks
 
 /// A deployment with its runtime merged in and every default applied: exactly what the
 /// controller runs. Its `specHash` is its identity — equal specs hash equal however the
@@ -70,4 +71,7 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
     public var restart: Restart
     public var gracePeriodSeconds: Int
     public var suspend: Bool
+    /// `spec.tests` with their files read: the golden requests of the Testing gate. `nil`
+    /// when there are none, so specs without tests keep their hash.
+    public var tests: [ModelCheck]? = nil
 }

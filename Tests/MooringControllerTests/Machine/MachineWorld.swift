@@ -1,5 +1,6 @@
 import Foundation
 import MooringManifests
+import MooringModelChecks
 import MooringStatus
 import MooringStore
 import MooringSupervisor
@@ -32,6 +33,10 @@ struct MachineWorld {
     var commits = 0
     /// Versions whose processes crash-loop instead of becoming ready.
     var broken: Set<Int> = []
+    /// Model tests asked for and not yet answered: generation, version, replicas tested.
+    var testsInFlight: [(generation: String, version: Int, ports: [ReplicaPort])] = []
+    /// Versions that answer their golden requests wrongly.
+    var wrong: Set<Int> = []
 
     init(version: Int, replicas: Int = 1, strategy: String = "Surge") {
         commits += 1
@@ -43,7 +48,13 @@ struct MachineWorld {
         String(repeating: String(commit % 10), count: 40)
     }
 
-    static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false, commit: Int) -> Target {
+    static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false,
+                       tests: Bool = false, commit: Int) -> Target {
+        let golden = tests ? """
+
+                  tests:
+                    - {name: iris-setosa, path: /infer, body: "{}", expect: {json: [{path: "$.c", equals: 0}]}}
+                """ : ""
         let yaml = """
             apiVersion: mooring.dev/v1alpha1
             kind: ModelDeployment
@@ -52,7 +63,7 @@ struct MachineWorld {
               command: ["server", "--version", "\(version)", "--port", "{{port}}"]
               replicas: \(replicas)
               suspend: \(suspend)
-              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}
+              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}\(golden)
             """
         let set = ManifestSet.load(files: [ManifestFile(path: "manifests/iris.yaml", contents: Data(yaml.utf8))])
         precondition(set.isValid, "\(set.diagnostics)")
@@ -79,15 +90,30 @@ struct MachineWorld {
             case let .event(_, reason, message): events.append("\(reason.rawValue): \(message)")
             case .delete: deleted = true
             case .wake: break
+            case let .runTests(generation, target, ports):
+                testsInFlight.append((generation, Int(target.spec.command[2]) ?? 0, ports))
             }
         }
     }
 
     /// Git moves to `version` at a new commit.
-    mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false) {
+    mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false, tests: Bool = false) {
         commits += 1
         send(.desired(Self.target(version, replicas: replicas ?? machine.desired.spec.replicas, strategy: strategy,
-                                  suspend: suspend, commit: commits)))
+                                  suspend: suspend, tests: tests, commit: commits)))
+    }
+
+    /// Every model test run in flight answers: wrong versions fail `iris-setosa`.
+    mutating func finishTests() {
+        let runs = testsInFlight
+        testsInFlight = []
+        for run in runs {
+            let passed = !wrong.contains(run.version)
+            let result = CheckResult(name: "iris-setosa", passed: passed, latencyMillis: 3, calls: 1,
+                                     detail: passed ? nil : "$.c expected 0, got 2")
+            send(.tested(generation: run.generation, results: Array(repeating: result, count: run.ports.count),
+                         failure: passed ? nil : result.failureMessage))
+        }
     }
 
     mutating func finishPrepares() {
@@ -147,6 +173,7 @@ struct MachineWorld {
         startsInFlight = [:]
         stopsInFlight = []
         preparesInFlight = []
+        testsInFlight = []
         machine = try DeploymentMachine(record: record, replicas: rows)
         for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) {
             if let process = processes[slot.key], slot.identity?.pid == process.pid {
@@ -164,8 +191,9 @@ struct MachineWorld {
             finishPrepares()
             finishStarts()
             probe()
+            finishTests()
             finishStops()
-            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty,
+            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty, testsInFlight.isEmpty,
                machine.rollout == nil || machine.rollout?.phase == .failed {
                 return
             }
