@@ -16,6 +16,8 @@ public enum CheckRunner {
                            hostVariables: [String: String] = [:], timeout: Duration = defaultTimeout) async -> [CheckResult] {
         var results: [CheckResult] = []
         for check in checks {
+            // Cancelled (Ctrl-C in `mooring test`, a superseded rollout): no further calls.
+            if Task.isCancelled { break }
             results.append(await run(check, port: port, values: values, hostVariables: hostVariables, timeout: timeout))
         }
         return results

@@ -42,6 +42,7 @@ extension DeploymentMachine {
                                into actions: inout [DeploymentAction]) {
         guard var rollout, rollout.phase == .testing, rollout.generation == generation, rollout.testsRequested == true else { return }
         let replicaCount = Set(replicas.keys.filter { $0.generation == generation }.map(\.index)).count
+        actions.append(.history(.tests(results)))
         if let failure {
             self.rollout = rollout
             fail(failure, now: now, into: &actions)

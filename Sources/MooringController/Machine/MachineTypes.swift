@@ -189,4 +189,6 @@ public enum HistoryChange: Sendable, Equatable {
     case begin(kind: RolloutKind, revision: String, specHash: String, fromHash: String?, fromRevision: String?)
     case phase(RolloutPhase)
     case finish(RolloutOutcome, reason: String?)
+    /// The model tests the Testing gate ran (every check on every new replica).
+    case tests([CheckResult])
 }

@@ -219,6 +219,10 @@ import Testing
         }
         #expect(phases == [.preparing, .starting, .gating, .testing, .rollingBack, .failed], "\(phases)")
         #expect(world.machine.quarantine?.reason == "test iris-setosa: $.c expected 0, got 2")
+        let recorded = world.history.compactMap { change -> [String]? in
+            if case let .tests(results) = change { return results.map { "\($0.name) \($0.passed) \($0.detail ?? "")" } } else { return nil }
+        }
+        #expect(recorded == [["iris-setosa false $.c expected 0, got 2"]], "the results go to the rollout's history")
         #expect(world.summary.message.contains("test iris-setosa: $.c expected 0, got 2"), "\(world.summary.message)")
     }
 
