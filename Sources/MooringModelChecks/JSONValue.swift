@@ -45,24 +45,16 @@ public enum JSONValue: Hashable, Sendable {
         return String(number)
     }
 
+    /// `text` as a JSON string literal (Foundation's encoder: quotes, backslashes and
+    /// control characters escaped; it cannot fail for a string).
     private static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(text), as: UTF8.self)
+        } catch {
+            return "\"\(text.unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" })\""
         }
-        return out + "\""
     }
 
     /// The number, if this is one.

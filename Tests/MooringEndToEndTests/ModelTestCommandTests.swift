@@ -16,12 +16,7 @@ struct ModelTestCommandTests {
     /// Golden requests for the iris example: one row per class, and a latency budget.
     static let tests = """
           tests:
-            - name: iris-setosa
-              path: /v2/models/{{name}}/infer
-              body: {inputs: [{name: input-0, datatype: FP32, shape: [1, 4], data: [[5.1, 3.5, 1.4, 0.2]]}]}
-              expect:
-                json:
-                  - {path: "$.outputs[0].data[0]", equals: setosa}
+        \(ModelTestGateTests.setosaCheck)
             - name: iris-virginica
               path: /v2/models/{{name}}/infer
               bodyFile: tests/virginica.json

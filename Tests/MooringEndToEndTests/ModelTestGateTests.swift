@@ -8,6 +8,16 @@ import Testing
 /// version passes and is promoted.
 @Suite(.timeLimit(.minutes(5)))
 struct ModelTestGateTests {
+    /// A golden row of class setosa, as an item of `spec.tests`.
+    static let setosaCheck = """
+            - name: iris-setosa
+              path: /v2/models/{{name}}/infer
+              body: {inputs: [{name: input-0, datatype: FP32, shape: [1, 4], data: [[5.1, 3.5, 1.4, 0.2]]}]}
+              expect:
+                json:
+                  - {path: "$.outputs[0].data[0]", equals: setosa}
+        """
+
     /// The iris deployment with golden requests; `flags` go to the example server.
     static func deployment(version: Int, flags: [String] = []) -> String {
         let extra = flags.map { ", \"\($0)\"" }.joined()
@@ -15,12 +25,7 @@ struct ModelTestGateTests {
               command: ["python3", "{{revision.dir}}/examples/servers/kserve_v2_server.py", "--model", "{{model.path}}",
                         "--port", "{{port}}", "--name", "{{name}}"\(extra)]
               tests:
-                - name: iris-setosa
-                  path: /v2/models/{{name}}/infer
-                  body: {inputs: [{name: input-0, datatype: FP32, shape: [1, 4], data: [[5.1, 3.5, 1.4, 0.2]]}]}
-                  expect:
-                    json:
-                      - {path: "$.outputs[0].data[0]", equals: setosa}
+            \(Self.setosaCheck)
                 - name: iris-latency
                   path: /v2/models/{{name}}/infer
                   body: {inputs: [{name: input-0, datatype: FP32, shape: [1, 4], data: [[6.9, 3.1, 5.4, 2.1]]}]}
