@@ -67,6 +67,14 @@ struct ModelTestGateTests {
             #expect(try await h.servedVersion("iris") == "2")
             let passed = try await h.events("iris", reason: "RolloutPhase").compactMap { $0["message"] as? String }
             #expect(passed.contains { $0.contains("2 of 2 model tests passed on 1 replica") }, "\(passed)")
+            // Exported on /metrics: every check run, by result, and its latency.
+            let scrape = try await h.api("GET", "/metrics")
+            let metrics = try PrometheusExposition(scrape.text)
+            let failed = metrics.value("mooring_model_tests_total", ["deployment": "iris", "check": "iris-setosa", "result": "failed"])
+            let passedRuns = metrics.value("mooring_model_tests_total", ["deployment": "iris", "check": "iris-setosa", "result": "passed"])
+            #expect(failed == 1, "\(scrape.text)")
+            #expect(passedRuns == 3, "v1, the slow v2 and the good v2 answered setosa right")
+            #expect(metrics.value("mooring_model_test_latency_seconds", ["deployment": "iris", "check": "iris-latency"]).map { $0 < 0.5 } == true)
             let history = try await h.history("iris")
             let reasons = history.compactMap { $0["reason"] as? String }
             #expect(reasons.contains { $0.contains("test iris-setosa:") }, "\(history)")
