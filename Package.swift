@@ -45,9 +45,30 @@ let package = Package(
             name: "MooringFileSafety",
             swiftSettings: sharedSwiftSettings
         ),
+        // Golden requests (`spec.tests`): JSON paths, assertions, latency statistics and the
+        // pure judgement of a check's answers. No I/O.
+        .target(
+            name: "MooringModelChecks",
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Buffered HTTP requests through libcurl (method, headers, body, timeout, bounded
+        // answer, measured latency), off the cooperative pool.
+        .target(
+            name: "MooringHTTP",
+            dependencies: ["CCurl"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Runs a deployment's checks against one replica's port: the controller's Testing
+        // gate and `mooring test` share it.
+        .target(
+            name: "MooringCheckRunner",
+            dependencies: ["MooringModelChecks", "MooringHTTP", "MooringManifests"],
+            swiftSettings: sharedSwiftSettings
+        ),
         .target(
             name: "MooringManifests",
             dependencies: [
+                "MooringModelChecks",
                 .product(name: "Yams", package: "Yams"),
                 // SHA-256 for spec identity and `model.sha256` checks (streamed for files).
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -94,6 +115,8 @@ let package = Package(
             dependencies: [
                 "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus", "MooringFileSafety",
                 "MooringTraffic",
+                // The Testing gate and `mooring test` run `spec.tests` with it.
+                "MooringModelChecks", "MooringCheckRunner",
                 .product(name: "Logging", package: "swift-log"),
                 // The controller's series (`mooring_*`), exported by MooringServer's `/metrics`.
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -134,7 +157,10 @@ let package = Package(
                 "MooringStatus",
                 "MooringFileSafety",
                 "CCurl",
+                "MooringModelChecks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `mooring test` stops what it started on Ctrl-C.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -170,6 +196,11 @@ let package = Package(
             name: "MooringManifestsTests",
             dependencies: ["MooringManifests", "MooringTesting"],
             resources: [.copy("Fixtures")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringModelChecksTests",
+            dependencies: ["MooringModelChecks", "MooringCheckRunner", "MooringHTTP", "MooringManifests", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

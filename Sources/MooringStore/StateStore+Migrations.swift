@@ -23,6 +23,9 @@ extension StateStore {
         migrator.registerMigration("v4") { db in
             try widenRolloutPhases(db)
         }
+        migrator.registerMigration("v7-model-tests") { db in
+            try db.execute(sql: modelTestsSchema)
+        }
         return migrator
     }
 

@@ -70,10 +70,11 @@ extension DeploymentMachine {
         }
         guard let rollout, !rollout.phase.isTerminal else { return wakes.min() }
         var wake = rollout.deadline
-        if rollout.phase == .gating {
+        if rollout.phase == .gating, !awaitsModelTests(rollout) {
             let minHealthy = TimeInterval(rollout.target.spec.rollout.minHealthySeconds)
             for slot in replicas.values where slot.key.generation == rollout.generation {
-                if let since = slot.readySince, since.addingTimeInterval(minHealthy) > now {
+                if let ready = slot.readySince, case let since = max(ready, rollout.testsPassedAt ?? .distantPast),
+                   since.addingTimeInterval(minHealthy) > now {
                     wake = min(wake, since.addingTimeInterval(minHealthy))
                 }
             }
@@ -164,7 +165,7 @@ extension DeploymentMachine {
             case .gating:
                 switch gate(rollout, now: now) {
                 case .passed:
-                    rollout.phase = .promoting
+                    rollout.phase = awaitsModelTests(rollout) ? .testing : .promoting
                     rollout.detail = nil
                     self.rollout = rollout
                 case let .waiting(detail):
@@ -179,9 +180,7 @@ extension DeploymentMachine {
                 }
 
             case .testing:
-                // No model tests run in this phase yet: the gate is the health gate alone.
-                rollout.phase = .promoting
-                self.rollout = rollout
+                test(&rollout, now: now, into: &actions)
 
             case .canary:
                 // No traffic steps yet: the new generation takes all traffic at promotion.
@@ -272,7 +271,9 @@ extension DeploymentMachine {
     /// Every new replica ready for `minHealthySeconds` — or why not.
     private func gate(_ rollout: RolloutState, now: Date) -> Gate {
         let spec = rollout.target.spec
-        let minHealthy = TimeInterval(spec.rollout.minHealthySeconds)
+        // Before the model tests only readiness counts; after them the healthy time is
+        // counted from their pass (when the replicas took traffic).
+        let minHealthy = awaitsModelTests(rollout) ? 0 : TimeInterval(spec.rollout.minHealthySeconds)
         var waiting: String?
         for index in 0..<spec.replicas {
             guard let slot = replicas[ReplicaKey(generation: rollout.generation, index: index)] else {
@@ -284,7 +285,7 @@ extension DeploymentMachine {
             case .exited:
                 return .failed("replica \(index) exited (\(slot.lastExit?.description ?? "exit unknown")) and its restart policy does not restart it")
             case .ready:
-                let since = slot.readySince ?? now
+                let since = max(slot.readySince ?? now, rollout.testsPassedAt ?? .distantPast)
                 let healthy = now.timeIntervalSince(since)
                 if healthy < minHealthy, waiting == nil {
                     waiting = "replica \(index) ready, \(Int(healthy))s of \(spec.rollout.minHealthySeconds)s healthy"

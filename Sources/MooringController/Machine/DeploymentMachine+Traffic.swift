@@ -21,7 +21,7 @@ extension DeploymentMachine {
     /// The backend HAProxy should have for this deployment, nil without a stable endpoint.
     ///
     /// Every replica with a port is a server, named `<generation>-<index>`: `ready` once
-    /// the supervisor's probe passed (or while an adopted replica awaits its first probe) (so new replicas take traffic only after their health
+    /// the supervisor's probe passed and, when the spec has model tests, they passed (or while an adopted replica awaits its first probe) (so new replicas take traffic only after their health
     /// gate, and `minHealthySeconds` is spent under traffic), `drain` once the machine is
     /// stopping it (no new requests; it stops when the data plane reports it idle or
     /// `gracePeriodSeconds` ran out), `maint` otherwise (starting, unhealthy, backing off).
@@ -31,9 +31,12 @@ extension DeploymentMachine {
         let spec = (rollout?.target ?? applied ?? desired).spec
         var checkPath: String?
         if case let .http(path, nil, "http") = spec.health.probe { checkPath = path }
+        // A new generation whose model tests have not passed takes no request.
+        let untested = rollout.flatMap { awaitsModelTests($0) ? $0.generation : nil }
         let servers: [TrafficServer] = replicas.values.sorted { $0.key < $1.key }.compactMap { slot in
             guard let port = slot.port, slot.phase != .stopping, slot.phase != .pending else { return nil }
-            let state: TrafficServer.State = slot.drainingSince != nil ? .drain : (Self.inRotation(slot.phase) ? .ready : .maint)
+            let inRotation = Self.inRotation(slot.phase) && slot.key.generation != untested
+            let state: TrafficServer.State = slot.drainingSince != nil ? .drain : (inRotation ? .ready : .maint)
             return TrafficServer(name: Self.serverName(slot.key), port: port, state: state)
         }
         return TrafficBackend(

@@ -149,6 +149,8 @@ public struct DeploymentMachine: Sendable, Equatable {
                 actions.append(problem.map { .event(.warning, .trafficFailed, "stable endpoint: \($0)") }
                                ?? .event(.normal, .trafficRestored, "stable endpoint served again"))
             }
+        case let .tested(generation, results, failure):
+            receiveTests(generation: generation, results: results, failure: failure, now: now, into: &actions)
         case let .suspend(on):
             if on != userSuspended {
                 userSuspended = on
@@ -211,6 +213,8 @@ public struct DeploymentMachine: Sendable, Equatable {
             rollout.deadline = now.addingTimeInterval(TimeInterval(rollout.target.spec.rollout.progressDeadlineSeconds))
             self.rollout = rollout
             actions.append(.event(.normal, .rolloutResumed, "resuming the rollout of \(short(rollout.target.revision)) at phase \(rollout.phase.rawValue) after a controller restart"))
+            // Tests in flight died with the old controller: they run again.
+            if rollout.phase == .testing, rollout.testsPassed != true { self.rollout?.testsRequested = nil }
             if rollout.phase == .preparing { actions.append(.prepare(revision: rollout.target.revision)) }
         }
         for slot in replicas.values.sorted(by: { $0.key < $1.key }) {

@@ -17,6 +17,8 @@ public struct ModelDeployment: Hashable, Sendable {
     public var suspend: Bool?
     /// `spec.endpoint`: the stable address clients use (nil: no proxy, as before).
     public var endpoint: EndpointFragment?
+    /// `spec.tests`: golden requests run against every new replica before it serves.
+    public var tests: [ModelTestFragment] = []
     /// Where the document starts.
     public var position: SourcePosition
     /// Where `metadata.name` is written.

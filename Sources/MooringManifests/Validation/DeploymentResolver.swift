@@ -86,6 +86,9 @@ struct DeploymentResolver {
             suspend: deployment.suspend ?? ManifestDefaults.suspend
         )
         resolved.endpoint = deployment.endpoint?.resolved
+        let (tests, testProblems) = resolveTests()
+        problems += testProblems
+        resolved.tests = tests.isEmpty ? nil : tests
         return (problems.hasErrors ? nil : resolved, problems)
     }
 

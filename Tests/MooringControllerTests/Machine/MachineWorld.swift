@@ -1,5 +1,6 @@
 import Foundation
 import MooringManifests
+import MooringModelChecks
 import MooringStatus
 import MooringStore
 import MooringSupervisor
@@ -38,6 +39,10 @@ struct MachineWorld {
     var dataPlaneIdle = true
     /// Breaches of the traffic rules seen after any input (see ``checkTraffic``).
     var trafficViolations: [String] = []
+    /// Model tests asked for and not yet answered: generation, version, replicas tested.
+    var testsInFlight: [(generation: String, version: Int, ports: [ReplicaPort])] = []
+    /// Versions that answer their golden requests wrongly.
+    var wrong: Set<Int> = []
 
     init(version: Int, replicas: Int = 1, strategy: String = "Surge", endpoint: Bool = false) {
         commits += 1
@@ -52,7 +57,12 @@ struct MachineWorld {
     }
 
     static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false,
-                       endpoint: Bool = false, commit: Int) -> Target {
+                       endpoint: Bool = false, tests: Bool = false, commit: Int) -> Target {
+        let golden = tests ? """
+
+                  tests:
+                    - {name: iris-setosa, path: /infer, body: "{}", expect: {json: [{path: "$.c", equals: 0}]}}
+                """ : ""
         let yaml = """
             apiVersion: mooring.dev/v1alpha1
             kind: ModelDeployment
@@ -61,7 +71,7 @@ struct MachineWorld {
               command: ["server", "--version", "\(version)", "--port", "{{port}}"]
               replicas: \(replicas)
               suspend: \(suspend)
-              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}
+              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}\(golden)
             \(endpoint ? "  endpoint: {port: 8080}" : "")
             """
         let set = ManifestSet.load(files: [ManifestFile(path: "manifests/iris.yaml", contents: Data(yaml.utf8))])
@@ -91,15 +101,30 @@ struct MachineWorld {
             case let .event(_, reason, message): events.append("\(reason.rawValue): \(message)")
             case .delete: deleted = true
             case .wake: break
+            case let .runTests(generation, target, ports):
+                testsInFlight.append((generation, Int(target.spec.command[2]) ?? 0, ports))
             }
         }
     }
 
     /// Git moves to `version` at a new commit.
-    mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false) {
+    mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false, tests: Bool = false) {
         commits += 1
         send(.desired(Self.target(version, replicas: replicas ?? machine.desired.spec.replicas, strategy: strategy,
-                                  suspend: suspend, endpoint: endpoint, commit: commits)))
+                                  suspend: suspend, endpoint: endpoint, tests: tests, commit: commits)))
+    }
+
+    /// Every model test run in flight answers: wrong versions fail `iris-setosa`.
+    mutating func finishTests() {
+        let runs = testsInFlight
+        testsInFlight = []
+        for run in runs {
+            let passed = !wrong.contains(run.version)
+            let result = CheckResult(name: "iris-setosa", passed: passed, latencyMillis: 3, calls: 1,
+                                     detail: passed ? nil : "$.c expected 0, got 2")
+            send(.tested(generation: run.generation, results: Array(repeating: result, count: run.ports.count),
+                         failure: passed ? nil : result.failureMessage))
+        }
     }
 
     mutating func finishPrepares() {
@@ -166,6 +191,11 @@ struct MachineWorld {
            let backend = machine.trafficBackend, !backend.servers.contains(where: { $0.state == .ready }) {
             trafficViolations.append("no server in rotation after \(actions.count) actions at \(now): \(backend.servers)")
         }
+        // A generation whose model tests have not passed never takes a request.
+        if let rollout = machine.rollout, machine.awaitsModelTests(rollout), let backend = machine.trafficBackend,
+           let early = backend.servers.first(where: { $0.state == .ready && $0.name.hasPrefix(rollout.generation + "-") }) {
+            trafficViolations.append("\(early.name) in rotation before its model tests passed at \(now)")
+        }
     }
 
     mutating func wait(_ seconds: TimeInterval) {
@@ -183,6 +213,7 @@ struct MachineWorld {
         startsInFlight = [:]
         stopsInFlight = []
         preparesInFlight = []
+        testsInFlight = []
         machine = try DeploymentMachine(record: record, replicas: rows)
         for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) {
             if let process = processes[slot.key], slot.identity?.pid == process.pid {
@@ -201,8 +232,9 @@ struct MachineWorld {
             finishStarts()
             probe()
             reportDrained()
+            finishTests()
             finishStops()
-            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty,
+            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty, testsInFlight.isEmpty,
                machine.rollout == nil || machine.rollout?.phase == .failed {
                 return
             }
