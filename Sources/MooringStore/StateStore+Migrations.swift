@@ -17,6 +17,9 @@ extension StateStore {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: v3Schema)
         }
+        migrator.registerMigration("v8-ports") { db in
+            try db.execute(sql: v8PortsSchema)
+        }
         return migrator
     }
 

@@ -20,7 +20,7 @@ extension Supervisor {
             throw SupervisorError(.alreadySupervised, "replica \(id) is already supervised: stop or release it first")
         }
         let handle = try Spawner.spawn(spec, id: id, containment: containment, warn: warn)
-        allocatedPorts.insert(spec.port)
+        allocatedPorts.formUnion(spec.allPorts)
         let snapshot = ReplicaSnapshot(
             id: id, spec: spec, identity: handle.identity, state: .starting, restarts: 0,
             lastExit: nil, startedAt: Date(), readySince: nil, message: nil)

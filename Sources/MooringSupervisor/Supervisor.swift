@@ -107,7 +107,7 @@ public actor Supervisor {
         guard let replica = replicas.removeValue(forKey: id) else { return }
         replica.task?.cancel()
         replica.handle?.close()
-        allocatedPorts.remove(replica.snapshot.spec.port)
+        allocatedPorts.subtract(replica.snapshot.spec.allPorts)
         logger.debug("released replica", metadata: ["replica": "\(id)"])
     }
 

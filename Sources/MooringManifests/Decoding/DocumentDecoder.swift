@@ -15,9 +15,9 @@ struct DocumentDecoder {
     static let metadataKeys = ["name", "labels", "annotations"]
     static let deploymentSpecKeys = [
         "model", "runtime", "command", "env", "workingDir", "replicas",
-        "health", "rollout", "restart", "stop", "suspend",
+        "health", "rollout", "restart", "stop", "suspend", "ports",
     ]
-    static let runtimeSpecKeys = ["command", "env", "workingDir", "health", "restart", "stop"]
+    static let runtimeSpecKeys = ["command", "env", "workingDir", "health", "restart", "stop", "ports"]
     static let modelKeys = ["uri", "sha256", "version"]
     static let healthKeys = [
         "http", "tcp", "exec", "startupTimeoutSeconds", "periodSeconds", "timeoutSeconds",
@@ -89,6 +89,7 @@ struct DocumentDecoder {
                 runtime.health = decodeHealth(spec)
                 runtime.restart = decodeRestart(spec)
                 runtime.stop = decodeStop(spec)
+                runtime.ports = decodePorts(spec)
             }
             return .runtime(runtime)
         }
@@ -152,6 +153,7 @@ struct DocumentDecoder {
         deployment.restart = decodeRestart(spec)
         deployment.stop = decodeStop(spec)
         deployment.suspend = spec.bool("suspend")
+        deployment.ports = decodePorts(spec)
     }
 
     private func decodeCommand(_ spec: MappingReader) -> Located<[String]>? {

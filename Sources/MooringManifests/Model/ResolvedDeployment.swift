@@ -70,4 +70,7 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
     public var restart: Restart
     public var gracePeriodSeconds: Int
     public var suspend: Bool
+    /// Named extra ports (`spec.ports` of the runtime and the deployment), sorted; nil when
+    /// there are none, so a spec without them hashes as before (``NamedPorts``).
+    public var ports: [String]?
 }

@@ -85,7 +85,11 @@ struct DeploymentResolver {
             gracePeriodSeconds: deployment.stop.gracePeriodSeconds ?? runtime?.stop.gracePeriodSeconds ?? ManifestDefaults.gracePeriodSeconds,
             suspend: deployment.suspend ?? ManifestDefaults.suspend
         )
-        return (problems.hasErrors ? nil : resolved, problems)
+        var withPorts = resolved
+        let (ports, portProblems) = resolvePorts(command: command, health: health, workingDir: workingDir)
+        withPorts.ports = ports
+        problems += portProblems
+        return (problems.hasErrors ? nil : withPorts, problems)
     }
 
     /// Checks the model path (and its `sha256`) against the repository and returns, with
