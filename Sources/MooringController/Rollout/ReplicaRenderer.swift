@@ -84,7 +84,7 @@ struct ReplicaRenderer: Sendable {
                 max: .milliseconds(Int64(spec.restart.backoffMaxSeconds * 1000)),
                 resetAfter: .milliseconds(Int64(spec.restart.backoffResetAfterSeconds * 1000))),
             gracePeriod: .seconds(spec.gracePeriodSeconds),
-            logFile: layout.logFile(deployment: spec.name, replica: replica),
+            logFile: layout.logFile(deployment: spec.name, generation: generation, replica: replica),
             inheritsEnvironment: false
         )
         replicaSpec.namedPorts = ports
