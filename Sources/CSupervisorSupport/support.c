@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static int set_own_session(posix_spawnattr_t *attr);
+
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -113,15 +115,7 @@ int mooring_spawn_stamper(const char *path, char *const argv[], int in_fd, int l
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, log_fd, 2);
     if (rc == 0) rc = posix_spawn_file_actions_addchdir_np(&actions, "/");
     if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &empty);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                                      POSIX_SPAWN_SETSIGDEF);
+    if (rc == 0) rc = set_own_session(&attr);
     char *const envp[] = { NULL };
     if (rc == 0) rc = posix_spawn(out_pid, path, &actions, &attr, argv, envp);
     posix_spawnattr_destroy(&attr);
@@ -142,6 +136,20 @@ int mooring_child_waitable(void) {
     memset(&info, 0, sizeof info);
     if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return -1;
     return info.si_pid != 0 ? 1 : 0;
+}
+
+/* A new session, an empty signal mask and default dispositions for every signal. */
+static int set_own_session(posix_spawnattr_t *attr) {
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    int rc = posix_spawnattr_setsigmask(attr, &empty);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(attr, &all);
+    if (rc == 0) rc = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                                     POSIX_SPAWN_SETSIGDEF);
+    return rc;
 }
 
 int mooring_spawn(const char *path, char *const argv[], char *const envp[],
@@ -166,15 +174,7 @@ int mooring_spawn(const char *path, char *const argv[], char *const envp[],
     if (rc == 0 && cwd != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
     if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &empty);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                                      POSIX_SPAWN_SETSIGDEF);
+    if (rc == 0) rc = set_own_session(&attr);
     if (rc == 0) rc = posix_spawn(out_pid, path, &actions, &attr, argv, envp);
 
     posix_spawnattr_destroy(&attr);
