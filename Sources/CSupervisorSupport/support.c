@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static int set_own_session(posix_spawnattr_t *attr);
+
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
@@ -101,6 +103,30 @@ static int spawn_into_cgroup(const char *path, char *const argv[], char *const e
     return 0;
 }
 
+int mooring_spawn_stamper(const char *path, char *const argv[], int in_fd, int log_fd, pid_t *out_pid) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    int rc = posix_spawn_file_actions_init(&actions);
+    if (rc != 0) return rc;
+    rc = posix_spawnattr_init(&attr);
+    if (rc != 0) { posix_spawn_file_actions_destroy(&actions); return rc; }
+    rc = posix_spawn_file_actions_adddup2(&actions, in_fd, 0);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, log_fd, 1);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, log_fd, 2);
+    if (rc == 0) rc = posix_spawn_file_actions_addchdir_np(&actions, "/");
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (rc == 0) rc = set_own_session(&attr);
+    char *const envp[] = { NULL };
+    if (rc == 0) rc = posix_spawn(out_pid, path, &actions, &attr, argv, envp);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
+
+int mooring_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
 int mooring_set_child_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
@@ -110,6 +136,20 @@ int mooring_child_waitable(void) {
     memset(&info, 0, sizeof info);
     if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return -1;
     return info.si_pid != 0 ? 1 : 0;
+}
+
+/* A new session, an empty signal mask and default dispositions for every signal. */
+static int set_own_session(posix_spawnattr_t *attr) {
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    int rc = posix_spawnattr_setsigmask(attr, &empty);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(attr, &all);
+    if (rc == 0) rc = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                                     POSIX_SPAWN_SETSIGDEF);
+    return rc;
 }
 
 int mooring_spawn(const char *path, char *const argv[], char *const envp[],
@@ -134,15 +174,7 @@ int mooring_spawn(const char *path, char *const argv[], char *const envp[],
     if (rc == 0 && cwd != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
     if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 
-    sigset_t empty, all;
-    sigemptyset(&empty);
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &empty);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                                      POSIX_SPAWN_SETSIGDEF);
+    if (rc == 0) rc = set_own_session(&attr);
     if (rc == 0) rc = posix_spawn(out_pid, path, &actions, &attr, argv, envp);
 
     posix_spawnattr_destroy(&attr);

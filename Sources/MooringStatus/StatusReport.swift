@@ -64,6 +64,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var updatedAt: Date
         /// Why it is not green, in words a person can act on.
         public var message: String
+        /// Every replica it has (serving and rolling out), with its address and named ports.
+        public var replicaDetails: [Replica]?
 
         public init(name: String, sync: String, health: String, readyReplicas: Int, replicas: Int,
                     desiredRevision: String, attemptedRevision: String?, appliedRevision: String?,

@@ -40,6 +40,8 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
     public var startedAt: Date
     /// Its log file.
     public var logPath: String
+    /// Its named extra ports as a JSON object (`{"grpc":20003}`); read with ``namedPorts()``.
+    public var ports: String = "{}"
 
     /// The process start time in clock ticks since boot (`/proc/<pid>/stat` field 22),
     /// set together with `pid`. Stored as its Int64 bit pattern.
@@ -52,7 +54,7 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
         case id, deployment, replicaIndex, generation, specHash, revision, port, pid
         case startTimeBits = "startTime"
         case processGroup, state, restarts, lastExitCode, lastExitSignal, lastExitAt, readySince
-        case startedAt, logPath
+        case startedAt, logPath, ports
     }
 
     /// Creates a replica record (`id` is assigned on insert).
@@ -82,6 +84,24 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
         self.readySince = readySince
         self.startedAt = startedAt
         self.logPath = logPath
+    }
+}
+
+extension ReplicaRecord {
+    /// The named ports `ports` holds; throws when the stored text is not an object of
+    /// names to ports (the schema admits only JSON objects).
+    public func namedPorts() throws -> [String: Int] {
+        do {
+            return try JSONDecoder().decode([String: Int].self, from: Data(ports.utf8))
+        } catch {
+            throw StoreError(.invalidData, "replica \(replicaIndex) of \(deployment) has unreadable named ports `\(ports)`: \(error)")
+        }
+    }
+
+    /// Sets `ports` to `named` (sorted keys, stable text).
+    public mutating func setNamedPorts(_ named: [String: Int]) {
+        let body = named.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+        ports = "{\(body)}"
     }
 }
 

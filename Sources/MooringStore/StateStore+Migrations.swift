@@ -26,6 +26,9 @@ extension StateStore {
         migrator.registerMigration("v7-model-tests") { db in
             try db.execute(sql: modelTestsSchema)
         }
+        migrator.registerMigration("v8-ports") { db in
+            try db.execute(sql: v8PortsSchema)
+        }
         return migrator
     }
 

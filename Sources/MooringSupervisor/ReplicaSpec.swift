@@ -16,6 +16,9 @@ public struct ReplicaSpec: Sendable, Hashable {
     public var workingDirectory: String
     /// The port the replica serves on (from `Supervisor.allocatePort()`).
     public var port: Int
+    /// Its named extra ports (`grpc` → 20003), also from the range: handed out, and
+    /// given back, together with `port`.
+    public var namedPorts: [String: Int] = [:]
     /// How health is probed.
     public var health: HealthCheck
     /// Probe timings.
@@ -63,4 +66,7 @@ public struct ReplicaSpec: Sendable, Hashable {
         self.logRotateBytes = logRotateBytes
         self.logKeep = logKeep
     }
+
+    /// `port` and every named port: what the replica holds of the range.
+    public var allPorts: [Int] { [port] + namedPorts.values.sorted() }
 }

@@ -11,8 +11,11 @@ enum Spawner {
     /// before the program starts; its marker in the environment). Throws a
     /// `SupervisorError` that says what to fix. `warn` hears about a cgroup that could not
     /// be joined (the replica then runs with the marker only).
+    ///
+    /// With a `stamper`, the replica writes into a pipe that the stamper copies to the log
+    /// with a timestamp on every line (``LogStamper``); without one, straight to the log.
     static func spawn(_ spec: ReplicaSpec, id: ReplicaID, containment: ProcessContainment,
-                      warn: (String) -> Void = { _ in }) throws -> ProcessHandle {
+                      stamper: LogStamper? = nil, warn: (String) -> Void = { _ in }) throws -> ProcessHandle {
         let arguments = spec.arguments.map { $0.replacingOccurrences(of: "{{port}}", with: String(spec.port)) }
         let inherited = spec.inheritsEnvironment ? ProcessInfo.processInfo.environment : [:]
         var environment = inherited.merging(spec.environment) { $1 }
@@ -20,9 +23,11 @@ enum Spawner {
         environment.merge(containment.environment(for: id)) { $1 }
         let executable = try resolveExecutable(arguments, environment: environment,
                                                workingDirectory: spec.workingDirectory)
-        let log = try LogFile.openForAppending(spec.logFile, rotateAbove: spec.logRotateBytes, keep: spec.logKeep)
-        defer { close(log) }
-        ReplicaLogMarker.writeStart(id, program: URL(fileURLWithPath: executable).lastPathComponent, to: log)
+        let file = try LogFile.openForAppending(spec.logFile, rotateAbove: spec.logRotateBytes, keep: spec.logKeep)
+        defer { close(file) }
+        ReplicaLogMarker.writeStart(id, program: URL(fileURLWithPath: executable).lastPathComponent, to: file)
+        let log = try stamper.map { try startStamper($0, logDescriptor: file, warn: warn) } ?? file
+        defer { if log != file { close(log) } }
         var cgroup: Int32?
         do {
             cgroup = try containment.openCgroup(for: id)
@@ -40,6 +45,57 @@ enum Spawner {
                                    workingDirectory: spec.workingDirectory, logDescriptor: log)
         }
         return try handle(forChild: pid)
+    }
+
+    /// Starts `stamper` reading a new pipe and writing to `logDescriptor`; returns the
+    /// pipe's write end for the replica (the caller closes it once the replica has it).
+    /// When the stamper cannot start, the replica writes to the log directly (with a
+    /// warning): its output is never lost for want of timestamps.
+    static func startStamper(_ stamper: LogStamper, logDescriptor: Int32, warn: (String) -> Void) throws -> Int32 {
+        var ends: [Int32] = [-1, -1]
+        guard mooring_pipe_cloexec(&ends) == 0 else {
+            warn("cannot make a pipe for the log stamper (errno \(errno)); the replica writes its log without timestamps")
+            return try duplicate(logDescriptor)
+        }
+        defer { close(ends[0]) }
+        let argv = ([stamper.executable] + stamper.arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        var rc: Int32 = 0
+        _ = ChildRegistry.shared.spawning {
+            rc = argv.withUnsafeBufferPointer { mooring_spawn_stamper(stamper.executable, $0.baseAddress, ends[0], logDescriptor, &pid) }
+            return rc == 0 ? pid : 0
+        }
+        guard rc == 0 else {
+            close(ends[1])
+            warn("cannot start the log stamper \(stamper.executable) (errno \(rc)); the replica writes its log without timestamps")
+            return try duplicate(logDescriptor)
+        }
+        reapWhenExited(pid)
+        return ends[1]
+    }
+
+    /// A second descriptor for `descriptor` (closed by the caller like the pipe's end).
+    private static func duplicate(_ descriptor: Int32) throws -> Int32 {
+        let copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 3)
+        guard copy >= 0 else {
+            throw SupervisorError(.logFileFailed, "cannot duplicate the log's descriptor", function: "fcntl",
+                                  cause: SupervisorError.errno(errno))
+        }
+        return copy
+    }
+
+    /// Reaps the stamper `pid` (a child of this process, registered) when it exits, so it
+    /// never lingers as a zombie; the exit watcher says when.
+    private static func reapWhenExited(_ pid: pid_t) {
+        let pidfd = mooring_pidfd_open(pid)
+        guard pidfd >= 0 else { return }
+        ExitWatcher.shared.watch(pidfd) {
+            var code: Int32 = 0
+            var signal: Int32 = 0
+            if mooring_pidfd_reap(pidfd, 1, &code, &signal) == 1 { ChildRegistry.shared.reaped(pid) }
+            close(pidfd)
+        }
     }
 
     /// Opens a pidfd for the freshly spawned child `pid` and records its identity.

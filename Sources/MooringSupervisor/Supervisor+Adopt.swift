@@ -25,7 +25,7 @@ extension Supervisor {
             emit(id, "Gone", reason.message, snapshot: gone)
             return nil
         }
-        allocatedPorts.insert(spec.port)
+        allocatedPorts.formUnion(spec.allPorts)
         let snapshot = ReplicaSnapshot(
             id: id, spec: spec, identity: identity, state: .running, restarts: 0, lastExit: nil,
             startedAt: identity.startDate ?? Date(), readySince: nil, message: "adopted")

@@ -19,8 +19,8 @@ extension Supervisor {
         guard replicas[id] == nil else {
             throw SupervisorError(.alreadySupervised, "replica \(id) is already supervised: stop or release it first")
         }
-        let handle = try Spawner.spawn(spec, id: id, containment: containment, warn: warn)
-        allocatedPorts.insert(spec.port)
+        let handle = try Spawner.spawn(spec, id: id, containment: containment, stamper: logStamper, warn: warn)
+        allocatedPorts.formUnion(spec.allPorts)
         let snapshot = ReplicaSnapshot(
             id: id, spec: spec, identity: handle.identity, state: .starting, restarts: 0,
             lastExit: nil, startedAt: Date(), readySince: nil, message: nil)
@@ -89,7 +89,7 @@ extension Supervisor {
             do { try await clock.sleep(delay) } catch { return }
             guard let waited = replicas[id], !waited.stopping, !Task.isCancelled else { return }
             do {
-                let next = try Spawner.spawn(waited.snapshot.spec, id: id, containment: containment, warn: warn)
+                let next = try Spawner.spawn(waited.snapshot.spec, id: id, containment: containment, stamper: logStamper, warn: warn)
                 update(id) {
                     $0.handle = next
                     $0.startedAtClock = clock.now()

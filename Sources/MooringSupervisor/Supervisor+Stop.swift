@@ -52,7 +52,7 @@ extension Supervisor {
             await killContained(id)
         }
         guard var final = replicas.removeValue(forKey: id) else { return }
-        allocatedPorts.remove(final.snapshot.spec.port)
+        allocatedPorts.subtract(final.snapshot.spec.allPorts)
         final.snapshot.state = .exited
         final.snapshot.identity = nil
         final.snapshot.readySince = nil

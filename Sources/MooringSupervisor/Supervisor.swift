@@ -31,6 +31,8 @@ public actor Supervisor {
     let logger: Logger
     /// What holds each replica's processes together, so a stop reaches all of them.
     nonisolated let containment: ProcessContainment
+    /// What puts a timestamp on every line of a replica's log, if anything (``LogStamper``).
+    nonisolated let logStamper: LogStamper?
     private let continuation: AsyncStream<ReplicaEvent>.Continuation
     /// Replica supervisions and stops, handed to the task group of ``run()``.
     private nonisolated let launches: AsyncStream<ReplicaTask>
@@ -53,8 +55,10 @@ public actor Supervisor {
         portRange: ClosedRange<Int> = 20000...29999,
         clock: some Clock<Duration> = ContinuousClock(),
         logger: Logger,
-        containment: ProcessContainment = .processGroup
+        containment: ProcessContainment = .processGroup,
+        logStamper: LogStamper? = nil
     ) {
+        self.logStamper = logStamper
         self.portRange = portRange
         self.portCursor = Int.random(in: 0..<portRange.count)
         self.clock = ClockBox(clock)
@@ -107,7 +111,7 @@ public actor Supervisor {
         guard let replica = replicas.removeValue(forKey: id) else { return }
         replica.task?.cancel()
         replica.handle?.close()
-        allocatedPorts.remove(replica.snapshot.spec.port)
+        allocatedPorts.subtract(replica.snapshot.spec.allPorts)
         logger.debug("released replica", metadata: ["replica": "\(id)"])
     }
 

@@ -7,7 +7,7 @@ struct Mooring: AsyncParsableCommand {
         commandName: "mooring",
         abstract: "Keep the models running on this host moored to a Git repository.",
         version: MooringVersion.current,
-        subcommands: [Run.self, Status.self, Plan.self, Test.self, Validate.self, Config.self, History.self, Events.self, Logs.self, Sync.self, Suspend.self, Resume.self, Down.self, Version.self]
+        subcommands: [Run.self, Status.self, Plan.self, Test.self, Validate.self, Config.self, History.self, Events.self, Logs.self, Sync.self, Suspend.self, Resume.self, Down.self, Version.self, StampLog.self]
     )
 
     /// `mooring` with no arguments: the three flows in five lines.

@@ -5,8 +5,9 @@ import Testing
 import Glibc
 #endif
 
-/// `mooring logs` reads the replicas' log files: it works with the controller down,
-/// `--previous` prints the process before the last restart, `-f` follows, `--tail` and
+/// `mooring logs` reads the replicas' log files — one per replica and generation, every
+/// line timestamped: it works with the controller down, `--previous` prints the process
+/// before the last restart (or the replica a rollout replaced), `-f` follows, `--tail` and
 /// `--replica` choose what (RetryAndLogsTests covers `--replica` and `--tail` on two replicas).
 @Suite(.timeLimit(.minutes(5)))
 struct LogsTests {
@@ -16,12 +17,16 @@ struct LogsTests {
             let first = try h.repo.commitAll("deploy iris v1")
             try h.startController()
             #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
-            let log = h.stateDirectory.appendingPathComponent("logs/iris/0.log")
+            let generation = try #require(try await servingGeneration(h))
+            let log = h.stateDirectory.appendingPathComponent("logs/iris/\(generation)/0.log")
             func startLines() -> Int {
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 return text.split(separator: "\n").filter { isStartLine($0) }.count
             }
             #expect(startLines() == 1)
+            // Every line carries a timestamp, the server's own output too.
+            let written = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+            #expect(written.count > 1 && written.allSatisfy(isTimestamped), "\(written)")
 
             // Before any restart there is no previous process.
             let none = try await h.mooring(["logs", "iris", "--previous"])
@@ -34,11 +39,6 @@ struct LogsTests {
             for pid in pids { kill(pid, SIGKILL) }
             #expect(await waitUntil(timeout: .seconds(60)) { startLines() == 2 }, "\(h.controllerLog)")
             #expect(try await h.waitForStatus { _ in try await h.deployment("iris")?["health"] as? String == "Healthy" })
-
-            // The controller stops (and with it the models): the files still answer.
-            let down = try await h.mooring(["down"])
-            #expect(down.status == 0, "\(down.output)")
-            #expect(await waitUntil { h.modelProcesses().isEmpty })
 
             let previous = try await h.mooring(["logs", "iris", "--previous"])
             #expect(previous.status == 0, "\(previous.output)")
@@ -60,6 +60,27 @@ struct LogsTests {
             let both = try await h.mooring(["logs", "iris", "--previous", "-f"])
             #expect(both.status == 64, "\(both.output)")
             #expect(both.stderr.contains("cannot be followed"))
+
+            // A rollout: v2's replica 0 writes a file of its own; its --previous is the v1
+            // replica it replaced (v1's last process, from its own start line on).
+            let lastV1Start = currentStarts.last.map(String.init)
+            try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 2))
+            let second = try await h.commit("iris v2")
+            #expect(try await h.waitUntilServing("iris", at: second), "\(h.controllerLog)")
+            let v2 = try #require(try await servingGeneration(h))
+            #expect(v2 != generation)
+            #expect(startLines() == 2, "v2 never appends to v1's log")
+            let v2Log = try await h.mooring(["logs", "iris"])
+            #expect(v2Log.stdout.split(separator: "\n").filter(isStartLine).count == 1, "\(v2Log.stdout)")
+            #expect(v2Log.stdout.contains(v2), "\(v2Log.stdout)")
+
+            // The controller stops (and with it the models): the files still answer.
+            let down = try await h.mooring(["down"])
+            #expect(down.status == 0, "\(down.output)")
+            #expect(await waitUntil { h.modelProcesses().isEmpty })
+            let replaced = try await h.mooring(["logs", "iris", "--previous"])
+            #expect(replaced.status == 0, "\(replaced.output)")
+            #expect(replaced.stdout.split(separator: "\n").first.map(String.init) == lastV1Start, "\(replaced.stdout)")
         }
     }
 
@@ -85,6 +106,17 @@ struct LogsTests {
             #expect(await follower.waitForExit(timeout: .seconds(30)) != nil)
         }
     }
+}
+
+/// The generation serving `iris`, from `status -o json`.
+private func servingGeneration(_ h: ControllerHarness) async throws -> String? {
+    let replicas = try await h.deployment("iris")?["replicaDetails"] as? [[String: Any]] ?? []
+    return replicas.first { $0["serving"] as? Bool == true }?["generation"] as? String
+}
+
+/// A line that starts with a UTC timestamp (`2026-11-23T19:42:04.125Z …`).
+private func isTimestamped(_ line: Substring) -> Bool {
+    line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z "#, options: .regularExpression) != nil
 }
 
 /// A line the supervisor wrote before starting a process (`2026-11-23T19:42:04.125Z mooring: starting iris/g/0 (python3)`).

@@ -50,7 +50,9 @@ import Testing
                 let v1 = h.modelProcesses()
                 #expect(v1.count == 1, "round \(round): \(v1)")
                 try h.repo.write("manifests/iris.yaml", Self.iris(2))
-                let log = h.stateDirectory.appendingPathComponent("logs/iris/0.log")
+                let replicas = try await h.deployment("iris")?["replicaDetails"] as? [[String: Any]] ?? []
+                let serving = try #require(replicas.first { $0["serving"] as? Bool == true }?["generation"] as? String)
+                let log = h.stateDirectory.appendingPathComponent("logs/iris/\(serving)/0.log")
                 let drainsBefore = Self.drains(in: log)
                 let upgrade = try await h.commit("iris: v2 (round \(round))")
                 // v2 passed its gate and v1 got SIGTERM: it drains for 6 s. Watch its log

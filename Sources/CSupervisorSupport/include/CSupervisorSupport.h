@@ -23,6 +23,16 @@
 int mooring_spawn(const char *path, char *const argv[], char *const envp[],
                   const char *cwd, int log_fd, int cgroup_procs_fd, pid_t *out_pid, int *out_stage);
 
+/* Spawns the log stamper `path` with `argv` in a session of its own (so a stop that kills
+   the replica's process group does not kill it before it has written what the replica
+   wrote last), with an empty environment, stdin on `in_fd` (the read end of the replica's
+   output pipe), stdout and stderr on `log_fd`, working directory /, every descriptor above
+   2 closed. Returns 0 and sets *out_pid, or an errno value. */
+int mooring_spawn_stamper(const char *path, char *const argv[], int in_fd, int log_fd, pid_t *out_pid);
+
+/* pipe2(fds, O_CLOEXEC). 0 or -1 and errno. */
+int mooring_pipe_cloexec(int fds[2]);
+
 /* prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants become this process's children
    instead of init's. 0 or -1 and errno. */
 int mooring_set_child_subreaper(void);

@@ -39,9 +39,15 @@ extension Controller {
             let runner = context.runner
             let logger = context.logger
             let inbox = inboxContinuation
+            let layout = context.layout
             workContinuation.yield {
                 logger.debug("stopping replica \(id): \(why)")
                 await runner.stop(id)
+                // Stopped for good (a restart of its process keeps the directory).
+                let scratch = layout.scratchDirectory(deployment: name, generation: key.generation, replica: key.index)
+                if let problem = ScratchDirectories.remove(scratch, root: layout.scratch) {
+                    logger.warning("\(problem); remove it by hand, nothing else depends on it")
+                }
                 inbox.yield(.stopDone(name, key))
             }
         case let .runTests(generation, target, ports):
@@ -73,31 +79,42 @@ extension Controller {
         if scheduledWakes[name] == at { scheduledWakes[name] = nil }
     }
 
-    /// Exports the revision, takes a port, renders and spawns one replica.
+    /// Exports the revision, takes its ports (the main one and `spec.ports`), makes its
+    /// scratch directory, renders and spawns one replica.
     static func start(_ id: ReplicaID, target: Target, context: ControllerContext) async -> StartOutcome {
         do {
             _ = try await context.export(target.revision)
         } catch {
             return .failed("cannot export revision \(short(target.revision)): \(error)", waiting: false)
         }
-        let port: Int
+        let names = target.spec.ports ?? []
+        let allocated: [Int]
         do {
-            port = try await context.runner.allocatePort()
+            allocated = try await context.runner.allocatePorts(1 + names.count)
         } catch let error as SupervisorError where error.code == .noFreePort {
             return .failed("\(error)", waiting: true)
         } catch {
             return .failed("\(error)", waiting: false)
         }
-        let spec = context.renderer.render(target.spec, replica: id.replica, port: port, revision: target.revision,
+        func giveBack() async { for port in allocated { await context.runner.releasePort(port) } }
+        guard let port = allocated.first else { return .failed("no port was handed out", waiting: true) }
+        let ports = Dictionary(uniqueKeysWithValues: zip(names, allocated.dropFirst()))
+        let spec = context.renderer.render(target.spec, replica: id.replica, port: port, ports: ports, revision: target.revision,
                                            generation: id.generation, specHash: target.hash)
+        do {
+            try ScratchDirectories.make(context.layout.scratchDirectory(deployment: id.deployment, generation: id.generation, replica: id.replica))
+        } catch {
+            await giveBack()
+            return .failed("\(error)", waiting: false)
+        }
         do {
             let snapshot = try await context.runner.start(id, spec: spec)
             guard let identity = snapshot.identity else {
                 return .failed("the supervisor reported no process for it", waiting: false)
             }
-            return .started(port: port, identity: identity, at: snapshot.startedAt ?? Date())
+            return .started(port: port, ports: ports, identity: identity, at: snapshot.startedAt ?? Date())
         } catch {
-            await context.runner.releasePort(port)
+            await giveBack()
             return .failed("\(error)", waiting: false)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MooringManifests
 import MooringStatus
 import MooringStore
 import MooringSupervisor
@@ -46,6 +47,7 @@ extension Controller {
                 let key = slot.key
                 var identity = slot.identity
                 var port = slot.port
+                var ports = slot.ports
                 if identity == nil, let found = scan.first(where: {
                     $0.isGroupLeader && $0.markers["MOORING_DEPLOYMENT"] == name
                         && $0.markers[OrphanScanner.generationVariable] == key.generation
@@ -53,19 +55,21 @@ extension Controller {
                 }) {
                     identity = ProcessIdentity.current(pid: found.pid)
                     port = found.markers["PORT"].flatMap(Int.init)
+                    let target = machine.target(forSpecHash: slot.specHash, revision: slot.revision)
+                    ports = Self.namedPorts(target.spec.ports ?? [], markers: found.markers)
                 }
                 guard let identity, let port else {
                     inputs.append((name, .gone(key, reason: "it was never started")))
                     continue
                 }
                 let target = machine.target(forSpecHash: slot.specHash, revision: slot.revision)
-                let spec = context.renderer.render(target.spec, replica: key.index, port: port, revision: slot.revision,
+                let spec = context.renderer.render(target.spec, replica: key.index, port: port, ports: ports, revision: slot.revision,
                                                    generation: key.generation, specHash: slot.specHash)
                 let id = replicaID(name, key)
                 if let snapshot = await context.runner.adopt(id, spec: spec, identity: identity) {
                     accounted.insert(identity.processGroup)
                     if slot.identity == nil {
-                        inputs.append((name, .started(key, port: port, identity: identity, at: snapshot.startedAt ?? now())))
+                        inputs.append((name, .started(key, port: port, ports: ports, identity: identity, at: snapshot.startedAt ?? now())))
                     }
                     inputs.append((name, .observed(key, ReplicaObservation(
                         phase: ReplicaPhase(snapshot.state), identity: snapshot.identity, restarts: snapshot.restarts,
@@ -97,6 +101,7 @@ extension Controller {
             await OrphanScanner.terminate(groups: groups, grace: context.configuration.orphanGracePeriod)
         }
 
+        sweepScratchDirectories()
         await closeLegacyIntents()
         for name in machines.keys.sorted() { inputs.append((name, .resume)) }
         await apply(inputs)
@@ -119,6 +124,31 @@ extension Controller {
                 } catch {
                     return nil
                 }
+            }
+        }
+    }
+
+    /// The named ports a process found by its markers was started with (`PORT_GRPC=…`).
+    static func namedPorts(_ names: [String], markers: [String: String]) -> [String: Int] {
+        var ports: [String: Int] = [:]
+        for name in names {
+            if let port = markers[NamedPorts.environmentName(name)].flatMap(Int.init) { ports[name] = port }
+        }
+        return ports
+    }
+
+    /// Removes the scratch directories of replicas no machine has any more (stopped while
+    /// no controller ran, or gone): only now that the store was read.
+    private func sweepScratchDirectories() {
+        let layout = context.layout
+        for found in ScratchDirectories.existing(under: layout.scratch) {
+            let key = Int(found.replica).map { ReplicaKey(generation: found.generation, index: $0) }
+            if let key, machines[found.deployment]?.replicas[key] != nil { continue }
+            if unreadable[found.deployment] != nil { continue }
+            let url = layout.scratch.appendingPathComponent(found.deployment).appendingPathComponent(found.generation)
+                .appendingPathComponent(found.replica)
+            if let problem = ScratchDirectories.remove(url, root: layout.scratch) {
+                context.logger.warning("\(problem); remove it by hand, nothing else depends on it")
             }
         }
     }

@@ -38,7 +38,7 @@ public actor Controller: Service {
     }
 
     enum StartOutcome: Sendable {
-        case started(port: Int, identity: ProcessIdentity, at: Date)
+        case started(port: Int, ports: [String: Int], identity: ProcessIdentity, at: Date)
         case failed(String, waiting: Bool)
     }
 
@@ -236,8 +236,8 @@ public actor Controller: Service {
             startsInFlight.remove(id)
             if stopWhenStarted.remove(id) != nil { schedule(.stop(key, why: "stopped before its start finished"), for: name) }
             switch outcome {
-            case let .started(port, identity, at):
-                await apply([(name, .started(key, port: port, identity: identity, at: at))])
+            case let .started(port, ports, identity, at):
+                await apply([(name, .started(key, port: port, ports: ports, identity: identity, at: at))])
             case let .failed(reason, waiting):
                 await apply([(name, .startFailed(key, reason: reason, waiting: waiting))])
             }

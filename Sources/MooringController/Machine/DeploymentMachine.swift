@@ -92,11 +92,12 @@ public struct DeploymentMachine: Sendable, Equatable {
                 rollout.phase = rollout.kind == .recreate ? .draining : .starting
                 self.rollout = rollout
             }
-        case let .started(key, port, identity, at):
+        case let .started(key, port, ports, identity, at):
             // The supervisor's own report may have come first: keep what it said.
             guard var slot = replicas[key], slot.phase != .stopping else { break }
             if slot.phase == .pending { slot.phase = .starting }
             slot.port = port
+            slot.ports = ports
             slot.identity = slot.identity ?? identity
             slot.startedAt = at
             replicas[key] = slot

@@ -42,6 +42,8 @@ public struct ReplicaSlot: Codable, Sendable, Equatable {
     public var revision: String
     public var phase: ReplicaPhase
     public var port: Int?
+    /// Its named extra ports (`spec.ports`), set with `port`.
+    public var ports: [String: Int] = [:]
     public var identity: ProcessIdentity?
     public var restarts: Int = 0
     public var lastExit: ExitStatus?
@@ -138,8 +140,8 @@ public enum DeploymentInput: Sendable, Equatable {
     case rejected(String?)
     /// The revision export (and later, artifacts) for the rollout is ready, or failed.
     case prepared(revision: String, failure: String?)
-    /// A replica's process was spawned.
-    case started(ReplicaKey, port: Int, identity: ProcessIdentity, at: Date)
+    /// A replica's process was spawned, on `port` and its named `ports`.
+    case started(ReplicaKey, port: Int, ports: [String: Int] = [:], identity: ProcessIdentity, at: Date)
     /// A replica could not be spawned; `waiting` failures (no free port) are retried.
     case startFailed(ReplicaKey, reason: String, waiting: Bool)
     /// The supervisor reported a replica's state.

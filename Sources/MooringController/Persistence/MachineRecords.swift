@@ -51,6 +51,11 @@ extension DeploymentMachine {
             let key = ReplicaKey(generation: row.generation, index: row.replicaIndex)
             var slot = ReplicaSlot(key: key, specHash: row.specHash, revision: row.revision, phase: row.state,
                                    port: row.port, startedAt: row.startedAt)
+            do {
+                slot.ports = try row.namedPorts()
+            } catch {
+                throw UnreadableDeployment(name: record.name, reason: "\(error)")
+            }
             if let pid = row.pid, let startTime = row.startTime, let group = row.processGroup {
                 slot.identity = ProcessIdentity(pid: pid, startTime: startTime, processGroup: group)
             }
@@ -117,12 +122,14 @@ extension DeploymentMachine {
 extension ReplicaSlot {
     /// The replica row for this slot.
     func record(deployment: String, logPath: String) -> ReplicaRecord {
-        ReplicaRecord(
+        var record = ReplicaRecord(
             deployment: deployment, replicaIndex: key.index, generation: key.generation, specHash: specHash,
             revision: revision, port: port, pid: identity?.pid, startTime: identity?.startTime,
             processGroup: identity?.processGroup, state: phase, restarts: restarts,
             lastExitCode: lastExit?.code, lastExitSignal: lastExit?.signal, lastExitAt: lastExit?.time,
             readySince: readySince, startedAt: startedAt, logPath: logPath)
+        record.setNamedPorts(ports)
+        return record
     }
 }
 

@@ -47,7 +47,7 @@ extension StoreTransaction {
         try upsertDeployment(try transition.after.record())
         let old = transition.before?.replicas ?? [:]
         for (key, slot) in transition.after.replicas where old[key] != slot {
-            try putReplica(slot.record(deployment: name, logPath: layout.logFile(deployment: name, replica: key.index).path))
+            try putReplica(slot.record(deployment: name, logPath: layout.logFile(deployment: name, generation: key.generation, replica: key.index).path))
         }
         for key in old.keys where transition.after.replicas[key] == nil {
             try deleteReplica(deployment: name, generation: key.generation, index: key.index)

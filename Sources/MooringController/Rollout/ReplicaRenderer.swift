@@ -27,9 +27,11 @@ struct ReplicaRenderer: Sendable {
     /// The process for replica `replica` of `spec` in `generation`: besides the template
     /// values, its environment carries markers (state directory, deployment, generation,
     /// replica, spec hash, revision) by which recovery recognises it without a record.
-    func render(_ spec: ResolvedDeployment, replica: Int, port: Int, revision: String,
+    /// `ports` are its named ports (`spec.ports`), exported as `PORT_NAME` too.
+    func render(_ spec: ResolvedDeployment, replica: Int, port: Int, ports: [String: Int] = [:], revision: String,
                 generation: String = "", specHash: String = "") -> ReplicaSpec {
         let revisionDir = layout.revisions.appendingPathComponent(revision).path
+        let scratchDir = layout.scratchDirectory(deployment: spec.name, generation: generation, replica: replica).path
         var values: [TemplateVariable: String] = [
             .port: String(port),
             .name: spec.name,
@@ -37,14 +39,16 @@ struct ReplicaRenderer: Sendable {
             .revision: revision,
             .revisionDir: revisionDir,
             .modelVersion: spec.model?.version ?? "",
+            .scratchDir: scratchDir,
         ]
         if let model = spec.model {
             values[.modelPath] = URL(fileURLWithPath: revisionDir).appendingPathComponent(model.uri).path
         }
-        func render(_ text: String) -> String { renderTemplate(text, values: values, hostVariables: hostVariables) }
+        func render(_ text: String) -> String { renderTemplate(text, values: values, hostVariables: hostVariables, ports: ports) }
 
         var environment = baseEnvironment
         for (variable, value) in values { environment[variable.environmentName] = value }
+        for (name, value) in ports { environment[NamedPorts.environmentName(name)] = String(value) }
         for (key, value) in spec.env { environment[key] = render(value) }
         environment[OrphanScanner.markerVariable] = layout.root.path
         environment[OrphanScanner.generationVariable] = generation
@@ -62,7 +66,7 @@ struct ReplicaRenderer: Sendable {
         case let .exec(command): health = .exec(command: command.map(render))
         }
 
-        return ReplicaSpec(
+        var replicaSpec = ReplicaSpec(
             arguments: spec.command.map(render),
             environment: environment,
             workingDirectory: workingDirectory,
@@ -80,8 +84,10 @@ struct ReplicaRenderer: Sendable {
                 max: .milliseconds(Int64(spec.restart.backoffMaxSeconds * 1000)),
                 resetAfter: .milliseconds(Int64(spec.restart.backoffResetAfterSeconds * 1000))),
             gracePeriod: .seconds(spec.gracePeriodSeconds),
-            logFile: layout.logFile(deployment: spec.name, replica: replica),
+            logFile: layout.logFile(deployment: spec.name, generation: generation, replica: replica),
             inheritsEnvironment: false
         )
+        replicaSpec.namedPorts = ports
+        return replicaSpec
     }
 }

@@ -32,24 +32,40 @@ extension StatusReport {
             var summary = StatusSummary(sync: record.sync, health: record.health,
                                         readyReplicas: record.readyReplicas, message: record.message)
             var version: String?
+            var details: [Replica]?
             do {
                 let machine = try DeploymentMachine(record: record, replicas: rowsByDeployment[record.name] ?? [])
                 version = (machine.applied ?? machine.desired).spec.model?.version
+                details = replicaDetails(machine)
                 if holder == nil {
                     summary = StatusSummary.of(offlineFacts(machine))
                 }
             } catch {
                 summary = StatusSummary(sync: .unknown, health: .unknown, readyReplicas: 0, message: "\(error)")
             }
-            return Deployment(
+            var deployment = Deployment(
                 name: record.name, sync: summary.sync.rawValue, health: summary.health.rawValue,
                 readyReplicas: summary.readyReplicas, replicas: record.desiredReplicas,
                 desiredRevision: record.desiredRevision, attemptedRevision: record.attemptedRevision,
                 appliedRevision: record.appliedRevision, modelVersion: version,
                 rolloutPhase: record.rolloutPhase?.rawValue, endpoint: record.endpoint,
                 createdAt: record.createdAt, updatedAt: record.updatedAt, message: summary.message)
+            deployment.replicaDetails = details
+            return deployment
         }
         return StatusReport(source: source, deployments: deployments)
+    }
+
+    /// Every replica slot of `machine`, serving generation first, then by generation and index.
+    private static func replicaDetails(_ machine: DeploymentMachine) -> [Replica] {
+        machine.replicas.values
+            .sorted { ($0.key.generation == machine.servingGeneration ? 0 : 1, $0.key) < ($1.key.generation == machine.servingGeneration ? 0 : 1, $1.key) }
+            .map { slot in
+                Replica(index: slot.key.index, generation: slot.key.generation,
+                        serving: slot.key.generation == machine.servingGeneration, phase: slot.phase.rawValue,
+                        pid: slot.identity?.pid, address: slot.port.map { "http://127.0.0.1:\($0)" }, port: slot.port,
+                        ports: slot.ports)
+            }
     }
 
     /// The machine's facts with no controller running: each serving replica's process is

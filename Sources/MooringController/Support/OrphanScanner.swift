@@ -71,7 +71,7 @@ public enum OrphanScanner {
             let group = getpgid(pid)
             guard group > 0 else { continue }
             var markers: [String: String] = [:]
-            for variable in variables where variable.starts(with: Array("MOORING_".utf8)) || variable.starts(with: Array("PORT=".utf8)) {
+            for variable in variables where variable.starts(with: Array("MOORING_".utf8)) || variable.starts(with: Array("PORT".utf8)) {
                 let text = String(decoding: variable, as: UTF8.self)
                 guard let equals = text.firstIndex(of: "=") else { continue }
                 markers[String(text[..<equals])] = String(text[text.index(after: equals)...])

@@ -7,6 +7,8 @@ public protocol ReplicaRunner: Sendable {
     var events: AsyncStream<ReplicaEvent> { get }
     /// A free port from the range, or a `SupervisorError` when none is free.
     func allocatePort() async throws -> Int
+    /// `count` free ports from the range, all or none (a replica's main and named ports).
+    func allocatePorts(_ count: Int) async throws -> [Int]
     /// Gives a port back that was allocated and not used.
     func releasePort(_ port: Int) async
     /// Spawns a replica and supervises it.
@@ -17,6 +19,20 @@ public protocol ReplicaRunner: Sendable {
     func adopt(_ id: ReplicaID, spec: ReplicaSpec, identity: ProcessIdentity) async -> ReplicaSnapshot?
     /// Stops supervising without stopping any process.
     func shutdown() async
+}
+
+extension ReplicaRunner {
+    /// ``allocatePort()`` `count` times, giving back what was taken when one fails.
+    public func allocatePorts(_ count: Int) async throws -> [Int] {
+        var ports: [Int] = []
+        do {
+            for _ in 0..<max(count, 0) { ports.append(try await allocatePort()) }
+        } catch {
+            for port in ports { await releasePort(port) }
+            throw error
+        }
+        return ports
+    }
 }
 
 extension Supervisor: ReplicaRunner {}

@@ -15,10 +15,10 @@ struct DocumentDecoder {
     static let metadataKeys = ["name", "labels", "annotations"]
     static let deploymentSpecKeys = [
         "model", "runtime", "command", "env", "workingDir", "replicas",
-        "health", "rollout", "restart", "stop", "suspend", "tests",
+        "health", "rollout", "restart", "stop", "suspend", "tests", "ports",
         "endpoint",
     ]
-    static let runtimeSpecKeys = ["command", "env", "workingDir", "health", "restart", "stop"]
+    static let runtimeSpecKeys = ["command", "env", "workingDir", "health", "restart", "stop", "ports"]
     static let modelKeys = ["uri", "sha256", "version"]
     static let healthKeys = [
         "http", "tcp", "exec", "startupTimeoutSeconds", "periodSeconds", "timeoutSeconds",
@@ -90,6 +90,7 @@ struct DocumentDecoder {
                 runtime.health = decodeHealth(spec)
                 runtime.restart = decodeRestart(spec)
                 runtime.stop = decodeStop(spec)
+                runtime.ports = decodePorts(spec)
             }
             return .runtime(runtime)
         }
@@ -155,6 +156,7 @@ struct DocumentDecoder {
         deployment.suspend = spec.bool("suspend")
         deployment.endpoint = decodeEndpoint(spec)
         deployment.tests = decodeTests(spec)
+        deployment.ports = decodePorts(spec)
     }
 
     private func decodeCommand(_ spec: MappingReader) -> Located<[String]>? {

@@ -96,12 +96,17 @@ package struct MappingReader {
                 context.error(at: position, field: field, "unclosed template variable `{{\(reference.name)`; close it with `}}`")
             } else if let host = HostVariable.name(in: reference.name) {
                 checkHostVariable(host, at: position, field: field)
+            } else if let port = NamedPorts.name(in: reference.name) {
+                // Whether the port is declared is checked on the merged spec (DeploymentResolver).
+                if let problem = NamedPorts.problem(port) {
+                    context.error(at: position, field: field, "`{{ports.\(port)}}`: \(problem)")
+                }
             } else if TemplateVariable(rawValue: reference.name) == nil {
                 var message = "unknown template variable `{{\(reference.name)}}`"
                 if let suggestion = closestMatch(to: reference.name, in: known) {
                     message += "; did you mean `{{\(suggestion)}}`?"
                 }
-                message += " (known: \(known.map { "{{\($0)}}" }.joined(separator: ", ")))"
+                message += " (known: \(known.map { "{{\($0)}}" }.joined(separator: ", ")), {{ports.NAME}} for a port in spec.ports, {{host.NAME}})"
                 context.error(at: position, field: field, message)
             }
         }

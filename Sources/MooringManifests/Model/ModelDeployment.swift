@@ -29,6 +29,8 @@ public struct ModelDeployment: Hashable, Sendable {
     public var replicasPosition: SourcePosition?
     /// Where `spec.health.exec` is written, if it is.
     public var healthExecPosition: SourcePosition?
+    /// `spec.ports`: named extra ports, added to the runtime's (``NamedPorts``).
+    public var ports: [Located<String>] = []
 
     public init(metadata: ObjectMeta, position: SourcePosition, namePosition: SourcePosition) {
         self.metadata = metadata

@@ -77,4 +77,7 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
     /// `spec.tests` with their files read: the golden requests of the Testing gate. `nil`
     /// when there are none, so specs without tests keep their hash.
     public var tests: [ModelCheck]? = nil
+    /// Named extra ports (`spec.ports` of the runtime and the deployment), sorted; nil when
+    /// there are none, so a spec without them hashes as before (``NamedPorts``).
+    public var ports: [String]?
 }

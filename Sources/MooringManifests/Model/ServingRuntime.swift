@@ -12,6 +12,8 @@ public struct ServingRuntime: Hashable, Sendable {
     public var position: SourcePosition
     /// Where `metadata.name` is written.
     public var namePosition: SourcePosition
+    /// `spec.ports`: named extra ports every deployment using the runtime gets (``NamedPorts``).
+    public var ports: [Located<String>] = []
 
     public init(metadata: ObjectMeta, position: SourcePosition, namePosition: SourcePosition) {
         self.metadata = metadata

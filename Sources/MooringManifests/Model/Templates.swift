@@ -8,6 +8,9 @@ public enum TemplateVariable: String, CaseIterable, Sendable {
     case replica = "replica"
     case revision = "revision"
     case revisionDir = "revision.dir"
+    /// The replica's own writable directory under the state directory (`scratch/…`),
+    /// kept across restarts of its process and removed when the replica is stopped.
+    case scratchDir = "scratch.dir"
 
     /// The environment variable that carries the same value into the process.
     public var environmentName: String {
@@ -19,6 +22,7 @@ public enum TemplateVariable: String, CaseIterable, Sendable {
         case .replica: return "MOORING_REPLICA"
         case .revision: return "MOORING_REVISION"
         case .revisionDir: return "MOORING_REVISION_DIR"
+        case .scratchDir: return "MOORING_SCRATCH_DIR"
         }
     }
 }
@@ -76,11 +80,11 @@ func templateReferences(in text: String) -> [TemplateReference] {
     return result
 }
 
-/// Replaces every known `{{ name }}` in `text` with its value, and every `{{host.NAME}}`
-/// with `hostVariables[NAME]`; unknown ones stay as written (validation has already
-/// rejected them).
+/// Replaces every known `{{ name }}` in `text` with its value, every `{{host.NAME}}`
+/// with `hostVariables[NAME]` and every `{{ports.NAME}}` with `ports[NAME]`; unknown ones
+/// stay as written (validation has already rejected them).
 public func renderTemplate(_ text: String, values: [TemplateVariable: String],
-                           hostVariables: [String: String] = [:]) -> String {
+                           hostVariables: [String: String] = [:], ports: [String: Int] = [:]) -> String {
     let references = templateReferences(in: text)
     guard !references.isEmpty else { return text }
     let scalars = Array(text.unicodeScalars)
@@ -92,6 +96,8 @@ public func renderTemplate(_ text: String, values: [TemplateVariable: String],
             value = known
         } else if let host = HostVariable.name(in: reference.name), let known = hostVariables[host] {
             value = known
+        } else if let port = NamedPorts.name(in: reference.name), let known = ports[port] {
+            value = String(known)
         } else {
             continue
         }

@@ -89,6 +89,9 @@ struct DeploymentResolver {
         let (tests, testProblems) = resolveTests()
         problems += testProblems
         resolved.tests = tests.isEmpty ? nil : tests
+        let (ports, portProblems) = resolvePorts(command: command, health: health, workingDir: workingDir)
+        resolved.ports = ports
+        problems += portProblems
         return (problems.hasErrors ? nil : resolved, problems)
     }
 

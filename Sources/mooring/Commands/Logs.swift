@@ -11,10 +11,17 @@ extension Mooring {
         static let configuration = CommandConfiguration(
             abstract: "Print the log of a deployment's replicas (stdout and stderr of the model server).",
             discussion: """
+            Logs are kept per replica and generation (one generation per rollout), every line \
+            with a UTC timestamp. Without --previous: the serving generation's replicas (the \
+            newest generation when none serves). --previous: the replica's process before its \
+            last restart, or, when it has not restarted, the replica it replaced in the \
+            generation before. Works with the controller down.
+
             Examples:
-              mooring logs iris -f                      # follow the serving replicas
-              mooring logs iris --replica 1 --tail 50
-              mooring logs iris --previous              # the process before the last restart (a crash)
+              mooring logs iris
+              mooring logs iris --replica 1 --tail 20
+              mooring logs iris -f
+              mooring logs iris --previous      # why did it crash?
             """)
 
         @OptionGroup var global: GlobalOptions
@@ -31,7 +38,7 @@ extension Mooring {
         @Flag(name: .shortAndLong, help: "Keep printing what is appended, until interrupted.")
         var follow = false
 
-        @Flag(help: "Print the output of the replica's previous process (before its last restart) instead.")
+        @Flag(help: "Print the replica's previous process (before its last restart, or the replica it replaced) instead.")
         var previous = false
 
         func validate() throws {
@@ -41,91 +48,105 @@ extension Mooring {
 
         func run() async throws {
             let layout = try verifiedStateDirectory(global, command: "logs", allowMissing: true)
-            let directory = layout.logs.appendingPathComponent(name)
-            let names = try listLogs(in: directory)
-                .filter { $0.hasSuffix(".log") }
-                .filter { replica == nil || $0 == "\(replica ?? 0).log" }
-                .sorted()
-            guard !names.isEmpty else {
-                printError("mooring logs: no logs for \(name)\(replica.map { " replica \($0)" } ?? "") under \(directory.path); `mooring status` lists the deployments")
+            let logs: ReplicaLogFiles
+            do {
+                logs = try ReplicaLogFiles.load(layout: layout, deployment: name)
+            } catch {
+                printError("mooring logs: cannot read the logs of \(name) under \(layout.logs.path): \(error)")
+                throw ExitCode(2)
+            }
+            guard let current = logs.current else {
+                printError("mooring logs: no logs for \(name) under \(layout.logs.appendingPathComponent(name).path); `mooring status` lists the deployments")
                 throw ExitCode(1)
             }
-            let prefix = names.count > 1
+            let files = current.replicas.filter { replica == nil || $0.key == replica }.sorted { $0.key < $1.key }
+            guard !files.isEmpty else {
+                printError("mooring logs: \(name) has no replica \(replica ?? 0) in generation \(current.name) (replicas: \(current.replicas.keys.sorted().map(String.init).joined(separator: ", ")))")
+                throw ExitCode(1)
+            }
+            let prefix = files.count > 1
             if previous {
-                try printPrevious(names, in: directory, prefix: prefix)
+                try printPrevious(files, of: current.name, in: logs, prefix: prefix)
                 return
             }
-            var offsets: [String: UInt64] = [:]
-            for file in names {
-                let url = directory.appendingPathComponent(file)
+            var offsets: [Int: UInt64] = [:]
+            for (index, url) in files {
                 let data = try readLog(url)
                 let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 let shown = lines.suffix(tail + (lines.last == "" ? 1 : 0)).joined(separator: "\n")
-                emit(shown, replica: prefix ? String(file.dropLast(4)) : nil)
-                offsets[file] = UInt64(data.count)
+                emit(shown, replica: prefix ? String(index) : nil)
+                offsets[index] = UInt64(data.count)
             }
             guard follow else { return }
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(250))
-                for file in names {
-                    let url = directory.appendingPathComponent(file)
+                for (index, url) in files {
                     guard let descriptor = openLog(url) else { continue }
                     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
                     let size = (try? handle.seekToEnd()) ?? 0
-                    var offset = offsets[file] ?? 0
+                    var offset = offsets[index] ?? 0
                     if size < offset { offset = 0 } // rotated: start over
                     guard size > offset else { continue }
                     try? handle.seek(toOffset: offset)
                     let data = (try? handle.readToEnd()) ?? Data()
-                    offsets[file] = offset + UInt64(data.count)
-                    emit(String(decoding: data, as: UTF8.self), replica: prefix ? String(file.dropLast(4)) : nil)
+                    offsets[index] = offset + UInt64(data.count)
+                    emit(String(decoding: data, as: UTF8.self), replica: prefix ? String(index) : nil)
                 }
             }
         }
 
         /// `--previous`: for each replica, the lines from its second-to-last start line (which
         /// the supervisor writes before every process) up to its last one, across the
-        /// rotated files (`N.log.3` … `N.log.1`, then `N.log`).
-        private func printPrevious(_ names: [String], in directory: URL, prefix: Bool) throws {
-            let all = try listLogs(in: directory)
+        /// rotated files (`N.log.3` … `N.log.1`, then `N.log`); when it has had one process
+        /// only, the last process of the replica it replaced (the same index in the
+        /// generation before).
+        private func printPrevious(_ files: [(key: Int, value: URL)], of generation: String,
+                                   in logs: ReplicaLogFiles, prefix: Bool) throws {
             var found = false
-            for file in names {
-                let rotated = all.compactMap { name -> Int? in
-                    guard name.hasPrefix(file + "."), let index = Int(name.dropFirst(file.count + 1)) else { return nil }
-                    return index
-                }.sorted(by: >)
-                var text = ""
-                for index in rotated { text += String(decoding: try readLog(directory.appendingPathComponent("\(file).\(index)")), as: UTF8.self) }
-                text += String(decoding: try readLog(directory.appendingPathComponent(file)), as: UTF8.self)
-                let replicaName = String(file.dropLast(4))
-                guard let lines = ReplicaLogMarker.previousProcess(in: text.split(separator: "\n", omittingEmptySubsequences: false)) else {
+            for (index, url) in files {
+                let lines: [Substring]
+                if let earlier = ReplicaLogMarker.previousProcess(in: try readWithRotated(url)) {
+                    lines = earlier
+                } else if let replaced = logs.earlier(than: generation, replica: index) {
+                    let all = try readWithRotated(replaced.file)
+                    let start = all.lastIndex(where: ReplicaLogMarker.isStartLine) ?? all.startIndex
+                    lines = Array(all[start...].reversed().drop { $0.isEmpty }.reversed())
+                } else {
                     if !prefix || replica != nil {
-                        printError("mooring logs: \(name) replica \(replicaName) has no previous process in its log: it has not restarted since the log began (or its log was rotated away)")
+                        printError("mooring logs: \(name) replica \(index) has no previous process in its log: it has not restarted and replaced no earlier replica since the logs began (or its log was rotated away)")
                     }
                     continue
                 }
                 found = true
-                emit(lines.suffix(tail).joined(separator: "\n") + "\n", replica: prefix ? replicaName : nil)
+                emit(lines.suffix(tail).joined(separator: "\n") + "\n", replica: prefix ? String(index) : nil)
             }
             guard found else {
                 if prefix && replica == nil {
-                    printError("mooring logs: no replica of \(name) has a previous process in its log: none has restarted since its log began")
+                    printError("mooring logs: no replica of \(name) has a previous process in its log: none has restarted or replaced an earlier one since the logs began")
                 }
                 throw ExitCode(1)
             }
         }
 
-        /// The names in a deployment's log directory, which must be a private directory of
-        /// this user's (never a symlink); none when it does not exist.
-        private func listLogs(in directory: URL) throws -> [String] {
+        /// The lines of `url` with its rotated files before it (`N.log.3` … `N.log.1`, `N.log`).
+        private func readWithRotated(_ url: URL) throws -> [Substring] {
+            let directory = url.deletingLastPathComponent()
+            let file = url.lastPathComponent
+            let all: [String]
             do {
-                guard try OwnedFiles.linkStatus(directory.path) != nil else { return [] }
-                try OwnedFiles.checkDirectory(directory.path)
-                return try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                all = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             } catch {
                 printError("mooring logs: cannot read \(directory.path): \(error)")
                 throw ExitCode(2)
             }
+            let rotated = all.compactMap { name -> Int? in
+                guard name.hasPrefix(file + "."), let index = Int(name.dropFirst(file.count + 1)) else { return nil }
+                return index
+            }.sorted(by: >)
+            var text = ""
+            for index in rotated { text += String(decoding: try readLog(directory.appendingPathComponent("\(file).\(index)")), as: UTF8.self) }
+            text += String(decoding: try readLog(url), as: UTF8.self)
+            return text.split(separator: "\n", omittingEmptySubsequences: false)
         }
 
         /// The whole log, opened without following a symlink (exit 2 when it is not a

@@ -100,8 +100,11 @@ extension Mooring {
                 portRange: parsedPortRange ?? host?.portRange ?? 20000...29999, credentials: resolved.credentials)
             configuration.apply(host)
             if let host { logger.info("host configuration \(host.file): policy.runtimes \(host.policy.runtimes.rawValue)") }
+            let stamper = LogStamper.thisBinary(arguments: ["__stamp-log"])
+            if stamper == nil { logger.warning("cannot find this program's own binary (/proc/self/exe): replica logs are written without timestamps") }
             let supervisor = Supervisor(portRange: configuration.portRange, logger: logger,
-                                        containment: .detect(scope: StateLayout(root: stateDirectory).root.path))
+                                        containment: .detect(scope: StateLayout(root: stateDirectory).root.path),
+                                        logStamper: stamper)
             let controller: Controller
             do {
                 controller = try Controller(configuration: configuration, runner: supervisor, logger: logger)

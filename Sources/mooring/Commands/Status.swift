@@ -16,18 +16,19 @@ extension Mooring {
             Examples:
               mooring status
               mooring status iris -o json
+              mooring status -o wide               # every replica's address and named ports
               mooring status --wait --timeout 5m   # in a deploy script
             """
         )
 
-        enum Output: String, ExpressibleByArgument, CaseIterable { case table, json }
+        enum Output: String, ExpressibleByArgument, CaseIterable { case table, wide, json }
 
         @OptionGroup var global: GlobalOptions
 
         @Argument(help: "Only this deployment.")
         var name: String?
 
-        @Option(name: .shortAndLong, help: "Output format: table or json.")
+        @Option(name: .shortAndLong, help: "Output format: table, wide (adds every replica) or json.")
         var output: Output = .table
 
         @Flag(help: "Wait until every deployment is Synced and Healthy (exit 0) or Degraded (exit 1).")
@@ -95,6 +96,7 @@ extension Mooring {
                      age(since: d.createdAt), oneLine(d.message)]
                 }
                 lines.append(renderTable(["NAME", "SYNC", "HEALTH", "READY", "VERSION", "DESIRED", "APPLIED", "ENDPOINT", "AGE", "MESSAGE"], rows))
+                if output == .wide { lines += renderReplicas(report) }
             }
             return lines.joined(separator: "\n")
         }

@@ -10,14 +10,22 @@ actor FakeRunner: ReplicaRunner {
     private let continuation: AsyncStream<ReplicaEvent>.Continuation
     private(set) var started: [ReplicaID] = []
     private(set) var stopped: [ReplicaID] = []
+    private(set) var adopted: [ReplicaID: ReplicaSpec] = [:]
     private var specs: [ReplicaID: ReplicaSpec] = [:]
     private var identities: [ReplicaID: ProcessIdentity] = [:]
     private var nextPort = 30000
     private var nextPid: Int32 = 40000
 
-    init() {
+    /// `survivors`: processes an earlier runner started that still "run", to be adopted
+    /// (a controller restart); ports are handed out from `firstPort` on.
+    init(survivors: [ReplicaID: ProcessIdentity] = [:], firstPort: Int = 30000) {
         (events, continuation) = AsyncStream.makeStream(of: ReplicaEvent.self)
+        identities = survivors
+        nextPort = firstPort
     }
+
+    /// What it started and has not stopped, for a runner that takes over.
+    func running() -> [ReplicaID: ProcessIdentity] { identities.filter { specs[$0.key] != nil } }
 
     func allocatePort() throws -> Int {
         nextPort += 1
@@ -41,9 +49,17 @@ actor FakeRunner: ReplicaRunner {
     func stop(_ id: ReplicaID) {
         stopped.append(id)
         specs[id] = nil
+        identities[id] = nil
     }
 
-    func adopt(_ id: ReplicaID, spec: ReplicaSpec, identity: ProcessIdentity) -> ReplicaSnapshot? { nil }
+    /// Adopts a survivor (or what it started itself), recording the spec the controller
+    /// rendered for it.
+    func adopt(_ id: ReplicaID, spec: ReplicaSpec, identity: ProcessIdentity) -> ReplicaSnapshot? {
+        guard identities[id] == identity else { return nil }
+        adopted[id] = spec
+        specs[id] = spec
+        return ReplicaSnapshot(id: id, spec: spec, identity: identity, state: .running, startedAt: Date())
+    }
 
     func shutdown() {
         continuation.finish()
@@ -58,4 +74,7 @@ actor FakeRunner: ReplicaRunner {
 
     /// The command line of a started replica.
     func arguments(of id: ReplicaID) -> [String] { specs[id]?.arguments ?? [] }
+
+    /// The spec a started replica was given.
+    func spec(of id: ReplicaID) -> ReplicaSpec? { specs[id] }
 }
