@@ -200,6 +200,11 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(
+            name: "MooringTrafficTests",
+            dependencies: ["MooringTraffic", "MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
             name: "MooringStoreTests",
             dependencies: [
                 "MooringStore", "MooringTesting",
