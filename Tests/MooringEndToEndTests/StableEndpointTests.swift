@@ -8,7 +8,8 @@ import Glibc
 /// The stable endpoint through HAProxy, with the real binary, HAProxy and model servers:
 /// a constant stream of requests sees no failure while a Surge rollout completes, the
 /// controller is SIGKILLed mid-rollout and restarted (HAProxy keeps its pid and serves
-/// throughout), a revert rolls back, and replicas go 1 → 3 → 1.
+/// throughout), a revert rolls back, and replicas go 1 → 3 → 1; a slow request in flight
+/// when the old replica drains completes.
 @Suite(.timeLimit(.minutes(5)))
 struct StableEndpointTests {
     @Test func rolloutsKillsAndScalingDropNoRequest() async throws {
@@ -31,10 +32,22 @@ struct StableEndpointTests {
         func step(_ what: String) { steps.append("\(Date()) \(what)") }
 
         step("v2")
-        // 1. A Surge rollout to v2.
+        // 1. A Surge rollout to v2, with a slow request (4 s) to v1 in flight when v1 drains.
+        let slow = Task { () -> (Int, String?) in
+            let body = #"{"inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP32", "data": [5.1, 3.5, 1.4, 0.2]}], "parameters": {"delay_seconds": 4}}"#
+            do {
+                let response = try await httpRequest("\(stable)/v2/models/iris/infer", method: "POST", body: Data(body.utf8), timeout: .seconds(30))
+                return (response.status, (try? response.jsonObject())?["model_version"] as? String)
+            } catch {
+                return (0, "\(error)")
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 2, extra: endpoint))
         let second = try await h.commit("iris v2")
         #expect(try await h.waitUntilServing("iris", at: second), "\(h.controllerLog)")
+        let (slowStatus, slowVersion) = await slow.value
+        #expect(slowStatus == 200 && slowVersion == "1", "the slow request in flight at cutover: \(slowStatus) \(slowVersion ?? "-")")
         #expect(await waitUntil(timeout: .seconds(30)) { h.modelProcesses().count == 1 }, "old replica not stopped")
         #expect(load.versionsSince(0).last == "2")
 
