@@ -25,6 +25,10 @@ struct StableEndpointTests {
         #expect(try await h.deployment("iris")?["endpoint"] as? String == stable)
         #expect(await waitUntil(timeout: .seconds(30)) { await Self.version(stable) == "1" }, "\(h.controllerLog)")
         let haproxy = try #require(Self.haproxyPid(h), "no HAProxy recorded")
+        let wide = try await h.mooring(["status", "-o", "wide"]).stdout
+        #expect(wide.contains("REPLICAS") && wide.contains(stable) && wide.range(of: #"http://127\.0\.0\.1:\d+,?"#, options: .regularExpression) != nil, "\(wide)")
+        let replicaEndpoints = try await h.deployment("iris")?["replicaEndpoints"] as? [String]
+        #expect(replicaEndpoints?.count == 1 && replicaEndpoints?.first != stable, "\(String(describing: replicaEndpoints))")
 
         let load = LoadClient(url: "\(stable)/v2/models/iris")
         let traffic = Task { await load.run() }

@@ -41,13 +41,18 @@ extension StatusReport {
             } catch {
                 summary = StatusSummary(sync: .unknown, health: .unknown, readyReplicas: 0, message: "\(error)")
             }
-            return Deployment(
+            var row = Deployment(
                 name: record.name, sync: summary.sync.rawValue, health: summary.health.rawValue,
                 readyReplicas: summary.readyReplicas, replicas: record.desiredReplicas,
                 desiredRevision: record.desiredRevision, attemptedRevision: record.attemptedRevision,
                 appliedRevision: record.appliedRevision, modelVersion: version,
                 rolloutPhase: record.rolloutPhase?.rawValue, endpoint: record.endpoint,
                 createdAt: record.createdAt, updatedAt: record.updatedAt, message: summary.message)
+            row.replicaEndpoints = (rowsByDeployment[record.name] ?? [])
+                .filter { $0.state != .stopping }
+                .sorted { ($0.generation, $0.replicaIndex) < ($1.generation, $1.replicaIndex) }
+                .compactMap { $0.port.map { "http://127.0.0.1:\($0)" } }
+            return row
         }
         return StatusReport(source: source, deployments: deployments)
     }
