@@ -143,7 +143,7 @@ let package = Package(
         // `make bench`: measured speed, never asserted by tests.
         .executableTarget(
             name: "mooring-bench",
-            dependencies: ["MooringManifests", "MooringSupervisor", "MooringGit", "MooringController",
+            dependencies: ["MooringManifests", "MooringSupervisor", "MooringGit", "MooringController", "MooringTraffic",
                            .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/mooring-bench",
             swiftSettings: sharedSwiftSettings

@@ -12,6 +12,23 @@ import MooringManifests
 /// 4. 1,000 deployments read from a Git commit, before and after the model-path and
 ///    decoded-file cache fixes (`ManifestGitBench`), the `manifests-git` section.
 
+/// 5. The stable endpoint: latency and throughput direct vs through HAProxy
+///    (`ProxyBench`), the `proxy` section. `mooring-bench proxy` runs only this part.
+func runProxyBench() async {
+    do {
+        let section = try await ProxyBench.run()
+        print(section)
+        try BenchmarksFile.write(section: "proxy", section, to: URL(fileURLWithPath: "BENCHMARKS.md"))
+    } catch {
+        print("proxy benchmark failed: \(error)")
+        exit(1)
+    }
+}
+if CommandLine.arguments.dropFirst().first == "proxy" {
+    await runProxyBench()
+    exit(0)
+}
+
 /// An in-memory repository holding the model files the generated deployments name.
 struct MemoryRepository: RepositoryView {
     var files: [String: Data]
@@ -134,3 +151,5 @@ do {
     print("supervisor benchmark failed: \(error)")
     exit(1)
 }
+
+await runProxyBench()
