@@ -99,6 +99,50 @@ struct StableEndpointTests {
         }
     }
 
+    /// An endpoint port another program holds: the deployment is Degraded with the reason,
+    /// its replica runs; once the port is free the endpoint is served.
+    @Test func takenPortIsDegradedUntilFreed() async throws {
+        try await ControllerHarness.with(name: "taken") { h in
+        defer { Self.stopHAProxy(h) }
+        let holder = try Self.listen()
+        let port = holder.port
+        try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 1, extra: "  endpoint: {port: \(port)}"))
+        _ = try h.repo.commitAll("deploy iris behind a taken port")
+        try h.startController(interval: "500ms")
+        let degraded = try await h.waitForStatus { _ in
+            let row = try await h.deployment("iris")
+            return row?["health"] as? String == "Degraded"
+                && (row?["message"] as? String ?? "").contains("port \(port) on 127.0.0.1 is taken by another program")
+        }
+        let row = try await h.deployment("iris")
+        #expect(degraded, "\(String(describing: row)) \(h.controllerLog.suffix(3000))")
+        #expect(h.modelProcesses().count == 1, "the replica runs on its private port")
+        close(holder.fd)
+        let served = await waitUntil(timeout: .seconds(30)) { await Self.version("http://127.0.0.1:\(port)") == "1" }
+        let after = try await h.deployment("iris")
+        let log = (try? String(contentsOf: h.stateDirectory.appendingPathComponent("traffic/haproxy.log"), encoding: .utf8)) ?? "no haproxy.log"
+        #expect(served, "\(String(describing: after)) \(log.suffix(2000)) \(h.controllerLog.suffix(4000))")
+        #expect(try await h.waitForStatus(timeout: .seconds(30)) { _ in try await h.deployment("iris")?["health"] as? String == "Healthy" })
+        }
+    }
+
+    /// A listening loopback socket on a free port (the "other program"); close-on-exec, so
+    /// the controller started after it does not inherit it.
+    static func listen() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && Glibc.listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard fd >= 0, ok else { throw TestingError("cannot listen on a loopback port") }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
     /// The version the model server behind `endpoint` reports.
     static func version(_ endpoint: String) async -> String? {
         do {
