@@ -212,11 +212,7 @@ actor DataPlane {
             save(record)
             return nil
         }
-        let spec = ReplicaSpec(
-            arguments: [binary, "-W", "-db", "-f", configFile.path],
-            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], workingDirectory: directory.path, port: 0,
-            health: .none, restart: .always, gracePeriod: .seconds(5),
-            logFile: directory.appendingPathComponent("haproxy.log"), inheritsEnvironment: false)
+        let spec = processSpec(binary: binary)
         do {
             await runner.stop(Self.processID)
             let snapshot = try await runner.start(Self.processID, spec: spec)
@@ -266,6 +262,16 @@ actor DataPlane {
         info.split(separator: "\n").first { $0.hasPrefix("Pid:") }
     }
 
+    /// How the supervisor runs HAProxy: master-worker in the foreground (`-W -db`), its
+    /// own session, restarted if it exits, SIGKILL 5 s after SIGTERM.
+    private func processSpec(binary: String) -> ReplicaSpec {
+        ReplicaSpec(
+            arguments: [binary, "-W", "-db", "-f", configFile.path],
+            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], workingDirectory: directory.path, port: 0,
+            health: .none, restart: .always, gracePeriod: .seconds(5),
+            logFile: directory.appendingPathComponent("haproxy.log"), inheritsEnvironment: false)
+    }
+
     /// Takes over the HAProxy an earlier controller started, if it still runs.
     private func adopt() async {
         guard let data = FileManager.default.contents(atPath: recordFile.path) else { return }
@@ -277,11 +283,7 @@ actor DataPlane {
             return
         }
         guard let binary = Self.haproxyBinary() else { return }
-        let spec = ReplicaSpec(
-            arguments: [binary, "-W", "-db", "-f", configFile.path],
-            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], workingDirectory: directory.path, port: 0,
-            health: .none, restart: .always, gracePeriod: .seconds(5),
-            logFile: directory.appendingPathComponent("haproxy.log"), inheritsEnvironment: false)
+        let spec = processSpec(binary: binary)
         if await runner.adopt(Self.processID, spec: spec, identity: record.identity) != nil {
             running = record
             logger.info("adopted HAProxy (pid \(record.identity.pid))")

@@ -69,14 +69,7 @@ extension DeploymentMachineTests {
     func trafficInterleaving(_ row: Row) throws {
         var world = MachineWorld(version: 1, endpoint: true)
         try row.script(&world)
-        #expect(world.servingVersion == row.serving, "serving")
-        #expect(world.liveVersions == row.live, "live processes")
-        let summary = world.summary
-        #expect(summary.sync == row.sync, "sync: \(summary.message)")
-        #expect(summary.health == row.health, "health: \(summary.message)")
+        Self.verify(world, row)
         #expect(world.trafficViolations.isEmpty, "\(world.trafficViolations)")
-        for key in world.processes.keys {
-            #expect(world.machine.replicas[key] != nil, "process \(key) is not recorded")
-        }
     }
 }
