@@ -133,6 +133,7 @@ let package = Package(
                 "MooringStore",
                 "MooringStatus",
                 "MooringFileSafety",
+                "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -172,7 +172,8 @@ extension Controller {
         for request in open {
             guard let id = request.id else { continue }
             guard let name = request.deployment else {
-                outcomes.append((id, "done"))
+                // Answered once a poll that started after it has been applied.
+                syncsAwaitingPoll.append((id, pollsStarted))
                 continue
             }
             guard let machine = machines[name] else {
@@ -190,7 +191,9 @@ extension Controller {
             case .resume:
                 inputs.append((name, .suspend(false)))
                 outcomes.append((id, machine.userSuspended ? "resumed \(name): it follows Git again" : "\(name) was not suspended"))
-            case .sync, .startReplica, .stopReplica:
+            case .sync:
+                syncsAwaitingPoll.append((id, pollsStarted))
+            case .startReplica, .stopReplica:
                 outcomes.append((id, "done"))
             }
         }

@@ -27,6 +27,9 @@ public actor Controller: Service {
         case input(String, DeploymentInput)
         case replica(ReplicaEvent)
         case git(GitObservation)
+        /// A poll finished (whatever it found): answers the `mooring sync` requests that
+        /// were waiting for a poll started after them.
+        case polled(number: Int, source: SourceRecord?)
         case startDone(String, ReplicaKey, StartOutcome)
         case stopDone(String, ReplicaKey)
         case requests
@@ -61,6 +64,12 @@ public actor Controller: Service {
     /// Model processes of deployments the store does not know (a lost store), waiting
     /// for the first valid commit to be adopted or stopped.
     var unclaimed: [OrphanScanner.Found] = []
+    /// What the last applied Git observation changed, for the `mooring sync` answers.
+    var lastChanges: SyncChanges?
+    /// How many polls have started; `mooring sync` requests wait for the next one.
+    var pollsStarted = 0
+    /// `mooring sync` requests (store ids) waiting for a poll numbered above this.
+    var syncsAwaitingPoll: [(id: Int64, afterPoll: Int)] = []
 
     let inbox: AsyncStream<Message>
     let inboxContinuation: AsyncStream<Message>.Continuation
@@ -162,7 +171,9 @@ public actor Controller: Service {
             }
             group.addTask { [pollRequests, inboxContinuation, storeFile, database = context.layout.database.path] in
                 for await forced in pollRequests {
-                    if let observation = await self.measuredPoll(forced: forced) { inboxContinuation.yield(.git(observation)) }
+                    let (number, observation, source) = await self.measuredPoll(forced: forced)
+                    if let observation { inboxContinuation.yield(.git(observation)) }
+                    inboxContinuation.yield(.polled(number: number, source: source))
                     if let storeFile, FileIdentity(path: database) != storeFile { inboxContinuation.yield(.storeMoved) }
                 }
             }
@@ -215,7 +226,11 @@ public actor Controller: Service {
         case let .replica(event):
             await handle(event)
         case let .git(observation):
+            let before = SyncChanges.Snapshot(machines)
             await measuredApply(observation)
+            lastChanges = SyncChanges(before: before, after: SyncChanges.Snapshot(machines))
+        case let .polled(number, source):
+            await answerSyncs(afterPoll: number, source: source)
         case let .startDone(name, key, outcome):
             let id = replicaID(name, key)
             startsInFlight.remove(id)

@@ -178,6 +178,16 @@ extension DeploymentMachine {
                     fail(reason, now: now, into: &actions)
                 }
 
+            case .testing:
+                // No model tests run in this phase yet: the gate is the health gate alone.
+                rollout.phase = .promoting
+                self.rollout = rollout
+
+            case .canary:
+                // No traffic steps yet: the new generation takes all traffic at promotion.
+                rollout.phase = .draining
+                self.rollout = rollout
+
             case .promoting:
                 // The gate passed: the new generation serves (traffic shifts here).
                 applied = rollout.target
