@@ -170,7 +170,7 @@ let package = Package(
         // `make bench`: measured speed, never asserted by tests.
         .executableTarget(
             name: "mooring-bench",
-            dependencies: ["MooringManifests", "MooringSupervisor", "MooringGit", "MooringController",
+            dependencies: ["MooringManifests", "MooringSupervisor", "MooringGit", "MooringController", "MooringTraffic",
                            .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/mooring-bench",
             swiftSettings: sharedSwiftSettings
@@ -229,6 +229,11 @@ let package = Package(
         .testTarget(
             name: "MooringSupervisorTests",
             dependencies: ["MooringSupervisor", "MooringTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringTrafficTests",
+            dependencies: ["MooringTraffic", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

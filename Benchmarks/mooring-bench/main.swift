@@ -12,6 +12,24 @@ import MooringManifests
 /// 4. 1,000 deployments read from a Git commit, before and after the model-path and
 ///    decoded-file cache fixes (`ManifestGitBench`), the `manifests-git` section.
 
+/// 5. The stable endpoint: latency and throughput direct vs through HAProxy
+///    (`ProxyBench`), the `proxy` section. `mooring-bench proxy` runs only this part.
+/// Runs one part that writes a section of `BENCHMARKS.md`; a failure ends the run.
+func runSection(_ name: String, _ label: String, _ body: () async throws -> String) async {
+    do {
+        let section = try await body()
+        print(section)
+        try BenchmarksFile.write(section: name, section, to: URL(fileURLWithPath: "BENCHMARKS.md"))
+    } catch {
+        print("\(label) benchmark failed: \(error)")
+        exit(1)
+    }
+}
+if CommandLine.arguments.dropFirst().first == "proxy" {
+    await runSection("proxy", "proxy") { try await ProxyBench.run() }
+    exit(0)
+}
+
 /// An in-memory repository holding the model files the generated deployments name.
 struct MemoryRepository: RepositoryView {
     var files: [String: Data]
@@ -117,20 +135,6 @@ var usage = rusage()
 getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
 print("peak resident memory of the whole run: \(usage.ru_maxrss / 1024) MiB")
 
-do {
-    let section = try await ManifestGitBench.run()
-    print(section)
-    try BenchmarksFile.write(section: "manifests-git", section, to: URL(fileURLWithPath: "BENCHMARKS.md"))
-} catch {
-    print("manifests-from-Git benchmark failed: \(error)")
-    exit(1)
-}
-
-do {
-    let section = try await SupervisorBench.run()
-    print(section)
-    try BenchmarksFile.write(section: "supervisor", section, to: URL(fileURLWithPath: "BENCHMARKS.md"))
-} catch {
-    print("supervisor benchmark failed: \(error)")
-    exit(1)
-}
+await runSection("manifests-git", "manifests-from-Git") { try await ManifestGitBench.run() }
+await runSection("supervisor", "supervisor") { try await SupervisorBench.run() }
+await runSection("proxy", "proxy") { try await ProxyBench.run() }

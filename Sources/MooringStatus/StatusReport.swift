@@ -60,6 +60,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
         /// The phase of the rollout under way, if one is.
         public var rolloutPhase: String?
         public var endpoint: String?
+        /// Every replica's private address (`http://127.0.0.1:PORT`), by generation and
+        /// index — what the stable endpoint forwards to. Nil in rows that do not carry it.
+        public var replicaEndpoints: [String]?
         public var createdAt: Date
         public var updatedAt: Date
         /// Why it is not green, in words a person can act on.

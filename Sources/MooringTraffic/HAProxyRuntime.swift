@@ -65,9 +65,15 @@ public struct HAProxyRuntime: Sendable {
         return String(decoding: answer, as: UTF8.self)
     }
 
-    /// Every proxy and server row of `show stat`.
+    /// Every proxy and server row of `show stat`, servers with their administrative state
+    /// from `show servers state`.
     public func stats() throws -> [ServerStats] {
-        ServerStats.parse(try send("show stat"))
+        var rows = ServerStats.parse(try send("show stat"))
+        let admin = ServerStats.parseAdminStates(try send("show servers state"))
+        for index in rows.indices where rows[index].isServer {
+            rows[index].adminState = admin["\(rows[index].proxy)/\(rows[index].server)"]
+        }
+        return rows
     }
 
     /// Sends a state-changing command; an answer that reports an error throws.

@@ -32,8 +32,10 @@ public enum RuntimeCommands {
         return commands
     }
 
-    /// The administrative state a `show stat` status word means.
+    /// The administrative state of a server: from `show servers state` when known, else
+    /// what its `show stat` status word means.
     public static func state(of row: ServerStats) -> TrafficServer.State {
+        if let admin = row.adminState { return admin }
         let status = row.status.uppercased()
         if status.hasPrefix("MAINT") { return .maint }
         if status.hasPrefix("DRAIN") { return .drain }

@@ -16,6 +16,10 @@ public struct ServerStats: Hashable, Sendable {
     public var responseErrors: Int
     /// Average response time over the last 1024 requests, milliseconds (`rtime`).
     public var responseTimeMillis: Int
+    /// The administrative state set through the runtime API (`srv_admin_state` of
+    /// `show servers state`), when known: `status` shows `DOWN` for a server whose check
+    /// fails, whatever it was set to.
+    public var adminState: TrafficServer.State?
 
     /// Parses `show stat` CSV output (header line `# pxname,svname,…`), by column name.
     public static func parse(_ csv: String) -> [ServerStats] {
@@ -37,8 +41,30 @@ public struct ServerStats: Hashable, Sendable {
                 proxy: text("pxname"), server: text("svname"), currentSessions: number("scur"), queued: number("qcur"),
                 totalSessions: number("stot"), status: text("status"), weight: number("weight"),
                 responses2xx: number("hrsp_2xx"), responses5xx: number("hrsp_5xx"),
-                connectionErrors: number("econ"), responseErrors: number("eresp"), responseTimeMillis: number("rtime"))
+                connectionErrors: number("econ"), responseErrors: number("eresp"), responseTimeMillis: number("rtime"),
+                adminState: nil)
         }
+    }
+
+    /// `show servers state` output: each server's administrative state, by
+    /// `backend/server`. Bits of `srv_admin_state`: 0x01/0x02/0x20 maintenance
+    /// (forced, inherited, resolution), 0x08/0x10 drain (forced, inherited); 0x04 only says
+    /// the configuration file started it disabled.
+    public static func parseAdminStates(_ text: String) -> [String: TrafficServer.State] {
+        var states: [String: TrafficServer.State] = [:]
+        var names: [String: Int] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ").map(String.init)
+            if line.hasPrefix("# ") {
+                for (index, name) in fields.dropFirst().enumerated() { names[name] = index }
+                continue
+            }
+            guard let backend = names["be_name"], let server = names["srv_name"], let admin = names["srv_admin_state"],
+                  fields.count > max(backend, server, admin), let bits = Int(fields[admin]) else { continue }
+            let state: TrafficServer.State = bits & 0x23 != 0 ? .maint : (bits & 0x18 != 0 ? .drain : .ready)
+            states["\(fields[backend])/\(fields[server])"] = state
+        }
+        return states
     }
 
     /// Whether this row is a server (not the `FRONTEND`/`BACKEND` aggregate).

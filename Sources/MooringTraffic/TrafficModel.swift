@@ -33,25 +33,6 @@ public struct TrafficBackend: Hashable, Sendable {
 
     public var frontendName: String { "fe_\(name)" }
     public var backendName: String { "be_\(name)" }
-
-    /// What needs a reload when it changes (the listener and the backend's settings);
-    /// servers change through the runtime API.
-    public var listener: Listener {
-        Listener(name: name, address: address, port: port, mode: mode, checkPath: checkPath,
-                 checkIntervalSeconds: checkIntervalSeconds, checkFall: checkFall, checkRise: checkRise)
-    }
-
-    /// The parts of a backend that live in the configuration file.
-    public struct Listener: Hashable, Sendable {
-        public var name: String
-        public var address: String
-        public var port: Int
-        public var mode: Mode
-        public var checkPath: String?
-        public var checkIntervalSeconds: Int
-        public var checkFall: Int
-        public var checkRise: Int
-    }
 }
 
 /// One replica in a backend. Its name (`<generation>-<index>`) is its identity in HAProxy.

@@ -8,7 +8,8 @@ import Glibc
 /// The stable endpoint through HAProxy, with the real binary, HAProxy and model servers:
 /// a constant stream of requests sees no failure while a Surge rollout completes, the
 /// controller is SIGKILLed mid-rollout and restarted (HAProxy keeps its pid and serves
-/// throughout), a revert rolls back, and replicas go 1 → 3 → 1.
+/// throughout), a revert rolls back, and replicas go 1 → 3 → 1; a slow request in flight
+/// when the old replica drains completes.
 @Suite(.timeLimit(.minutes(5)))
 struct StableEndpointTests {
     @Test func rolloutsKillsAndScalingDropNoRequest() async throws {
@@ -24,6 +25,10 @@ struct StableEndpointTests {
         #expect(try await h.deployment("iris")?["endpoint"] as? String == stable)
         #expect(await waitUntil(timeout: .seconds(30)) { await Self.version(stable) == "1" }, "\(h.controllerLog)")
         let haproxy = try #require(Self.haproxyPid(h), "no HAProxy recorded")
+        let wide = try await h.mooring(["status", "-o", "wide"]).stdout
+        #expect(wide.contains("REPLICAS") && wide.contains(stable) && wide.range(of: #"http://127\.0\.0\.1:\d+,?"#, options: .regularExpression) != nil, "\(wide)")
+        let replicaEndpoints = try await h.deployment("iris")?["replicaEndpoints"] as? [String]
+        #expect(replicaEndpoints?.count == 1 && replicaEndpoints?.first != stable, "\(String(describing: replicaEndpoints))")
 
         let load = LoadClient(url: "\(stable)/v2/models/iris")
         let traffic = Task { await load.run() }
@@ -31,10 +36,22 @@ struct StableEndpointTests {
         func step(_ what: String) { steps.append("\(Date()) \(what)") }
 
         step("v2")
-        // 1. A Surge rollout to v2.
+        // 1. A Surge rollout to v2, with a slow request (4 s) to v1 in flight when v1 drains.
+        let slow = Task { () -> (Int, String?) in
+            let body = #"{"inputs": [{"name": "input-0", "shape": [1, 4], "datatype": "FP32", "data": [5.1, 3.5, 1.4, 0.2]}], "parameters": {"delay_seconds": 4}}"#
+            do {
+                let response = try await httpRequest("\(stable)/v2/models/iris/infer", method: "POST", body: Data(body.utf8), timeout: .seconds(30))
+                return (response.status, (try? response.jsonObject())?["model_version"] as? String)
+            } catch {
+                return (0, "\(error)")
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
         try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 2, extra: endpoint))
         let second = try await h.commit("iris v2")
         #expect(try await h.waitUntilServing("iris", at: second), "\(h.controllerLog)")
+        let (slowStatus, slowVersion) = await slow.value
+        #expect(slowStatus == 200 && slowVersion == "1", "the slow request in flight at cutover: \(slowStatus) \(slowVersion ?? "-")")
         #expect(await waitUntil(timeout: .seconds(30)) { h.modelProcesses().count == 1 }, "old replica not stopped")
         #expect(load.versionsSince(0).last == "2")
 
@@ -80,6 +97,50 @@ struct StableEndpointTests {
         #expect(Self.haproxyPid(h) == haproxy)
         _ = controller
         }
+    }
+
+    /// An endpoint port another program holds: the deployment is Degraded with the reason,
+    /// its replica runs; once the port is free the endpoint is served.
+    @Test func takenPortIsDegradedUntilFreed() async throws {
+        try await ControllerHarness.with(name: "taken") { h in
+        defer { Self.stopHAProxy(h) }
+        let holder = try Self.listen()
+        let port = holder.port
+        try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 1, extra: "  endpoint: {port: \(port)}"))
+        _ = try h.repo.commitAll("deploy iris behind a taken port")
+        try h.startController(interval: "500ms")
+        let degraded = try await h.waitForStatus { _ in
+            let row = try await h.deployment("iris")
+            return row?["health"] as? String == "Degraded"
+                && (row?["message"] as? String ?? "").contains("port \(port) on 127.0.0.1 is taken by another program")
+        }
+        let row = try await h.deployment("iris")
+        #expect(degraded, "\(String(describing: row)) \(h.controllerLog.suffix(3000))")
+        #expect(h.modelProcesses().count == 1, "the replica runs on its private port")
+        close(holder.fd)
+        let served = await waitUntil(timeout: .seconds(30)) { await Self.version("http://127.0.0.1:\(port)") == "1" }
+        let after = try await h.deployment("iris")
+        let log = (try? String(contentsOf: h.stateDirectory.appendingPathComponent("traffic/haproxy.log"), encoding: .utf8)) ?? "no haproxy.log"
+        #expect(served, "\(String(describing: after)) \(log.suffix(2000)) \(h.controllerLog.suffix(4000))")
+        #expect(try await h.waitForStatus(timeout: .seconds(30)) { _ in try await h.deployment("iris")?["health"] as? String == "Healthy" })
+        }
+    }
+
+    /// A listening loopback socket on a free port (the "other program"); close-on-exec, so
+    /// the controller started after it does not inherit it.
+    static func listen() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && Glibc.listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard fd >= 0, ok else { throw TestingError("cannot listen on a loopback port") }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// The version the model server behind `endpoint` reports.

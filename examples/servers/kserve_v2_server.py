@@ -157,6 +157,16 @@ def _flatten(data, path="data"):
     return out
 
 
+def infer_delay(body):
+    """`parameters.delay_seconds` of an infer body (0-30): answer that much later, like a
+    slow generation — for tests of requests in flight during a cutover."""
+    parameters = json.loads(body).get("parameters") or {}
+    delay = parameters.get("delay_seconds", 0) if isinstance(parameters, dict) else 0
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= 30:
+        raise RequestError(400, f"parameters.delay_seconds must be a number from 0 to 30, got {json.dumps(delay)}")
+    return float(delay)
+
+
 def parse_infer_request(body, model):
     """Validates a V2 infer body; returns (request id or None, rows, requested output names)."""
     try:
@@ -311,6 +321,9 @@ class Handler(BaseHTTPRequestHandler):
             request_id, rows, wanted = parse_infer_request(body, self.state.model)
             if self.state.latency_ms:
                 time.sleep(self.state.latency_ms / 1000)
+            delay = infer_delay(body)
+            if delay:
+                time.sleep(delay)
             labels, probs = [], []
             classes = self.state.model.classes
             for row in rows:

@@ -35,7 +35,7 @@ extension DeploymentMachine {
         let untested = rollout.flatMap { awaitsModelTests($0) ? $0.generation : nil }
         let servers: [TrafficServer] = replicas.values.sorted { $0.key < $1.key }.compactMap { slot in
             guard let port = slot.port, slot.phase != .stopping, slot.phase != .pending else { return nil }
-            let inRotation = Self.inRotation(slot.phase) && slot.key.generation != untested
+            let inRotation = Self.inRotation(slot) && slot.key.generation != untested
             let state: TrafficServer.State = slot.drainingSince != nil ? .drain : (inRotation ? .ready : .maint)
             return TrafficServer(name: Self.serverName(slot.key), port: port, state: state)
         }
@@ -46,9 +46,15 @@ extension DeploymentMachine {
             checkRise: spec.health.successThreshold, servers: servers)
     }
 
-    /// Whether a replica in `phase` takes requests: ready, or running with its probe not
-    /// passed yet since a controller restart adopted it (HAProxy's own check still guards it).
-    static func inRotation(_ phase: ReplicaPhase) -> Bool { phase == .ready || phase == .running }
+    /// Whether a replica takes requests: ready, or adopted by a restarted controller and
+    /// not probed yet (the supervisor says `running`, "adopted"; HAProxy's own check still
+    /// guards it). A replica `running` because it fails its probe is out of rotation.
+    static func inRotation(_ slot: ReplicaSlot) -> Bool {
+        slot.phase == .ready || (slot.phase == .running && slot.message == Self.adoptedMessage)
+    }
+
+    /// The supervisor's message for a replica it adopted and has not probed yet.
+    static let adoptedMessage = "adopted"
 
     /// A replica's server name in HAProxy.
     public static func serverName(_ key: ReplicaKey) -> String { "\(key.generation)-\(key.index)" }
@@ -62,7 +68,7 @@ extension DeploymentMachine {
     /// Whether stopping `slot` goes through the data plane's drain first: it is behind a
     /// stable endpoint and was in rotation (ready), or is draining already.
     func needsDrain(_ slot: ReplicaSlot) -> Bool {
-        trafficEndpoint != nil && slot.port != nil && (Self.inRotation(slot.phase) || slot.drainingSince != nil)
+        trafficEndpoint != nil && slot.port != nil && (Self.inRotation(slot) || slot.drainingSince != nil)
     }
 
     /// When a draining replica is stopped even with requests left: its grace period.

@@ -51,6 +51,10 @@ extension StatusReport {
                 rolloutPhase: record.rolloutPhase?.rawValue, endpoint: record.endpoint,
                 createdAt: record.createdAt, updatedAt: record.updatedAt, message: summary.message)
             deployment.replicaDetails = details
+            deployment.replicaEndpoints = (rowsByDeployment[record.name] ?? [])
+                .filter { $0.state != .stopping }
+                .sorted { ($0.generation, $0.replicaIndex) < ($1.generation, $1.replicaIndex) }
+                .compactMap { $0.port.map { "http://127.0.0.1:\($0)" } }
             return deployment
         }
         return StatusReport(source: source, deployments: deployments)

@@ -71,13 +71,24 @@ actor DataPlane {
             adoptionTried = true
             await adopt()
         }
-        if backends.isEmpty {
-            if running != nil { await stop() }
+        guard !backends.isEmpty || running == nil else {
+            await stop()
             return report
         }
+        guard !backends.isEmpty else { return report }
         guard let binary = Self.haproxyBinary() else {
             return failAll("HAProxy is not installed (no `haproxy` in PATH or /usr/sbin); install it (apt-get install haproxy, or scripts/install-deps.sh) — the replicas keep running on their private ports")
         }
+        // An endpoint whose port another program holds is left out (and says so); the
+        // others are served. Ports HAProxy already listens on are HAProxy's own.
+        let bound = Self.bindings(in: running?.listeners ?? "")
+        var taken: [String: String] = [:]
+        for backend in backends where !bound.contains(Self.binding(backend)) {
+            if let problem = Self.portProblem(address: backend.address, port: backend.port) { taken[backend.name] = problem }
+        }
+        let backends = backends.filter { taken[$0.name] == nil }
+        for (name, problem) in taken { report.problems[name] = problem }
+        guard !backends.isEmpty else { return report }
         let listeners = HAProxyConfig.render(backends.map { TrafficBackend(name: $0.name, address: $0.address, port: $0.port, mode: $0.mode, checkPath: $0.checkPath, checkIntervalSeconds: $0.checkIntervalSeconds, checkFall: $0.checkFall, checkRise: $0.checkRise, servers: []) }, socketPath: runtime.socketPath)
         if running?.listeners != listeners {
             if let problem = await configure(backends, listeners: listeners, binary: binary) {
@@ -112,6 +123,51 @@ actor DataPlane {
             }.map(\.server))
         }
         return report
+    }
+
+    // MARK: Ports
+
+    /// `address:port` as the configuration's `bind` line has it.
+    static func binding(_ backend: TrafficBackend) -> String {
+        (backend.address.contains(":") ? "[\(backend.address)]" : backend.address) + ":\(backend.port)"
+    }
+
+    /// The `bind` addresses of a rendered configuration.
+    static func bindings(in config: String) -> Set<String> {
+        Set(config.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return trimmed.hasPrefix("bind ") ? String(trimmed.dropFirst(5)) : nil
+        })
+    }
+
+    /// Why HAProxy could not listen on `address:port`, found by binding it once here
+    /// (with `SO_REUSEADDR`, as HAProxy does); nil when it is free.
+    static func portProblem(address: String, port: Int) -> String? {
+        let v6 = address.contains(":")
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        let result: Int32
+        if v6 {
+            var sa = sockaddr_in6()
+            sa.sin6_family = sa_family_t(AF_INET6)
+            sa.sin6_port = in_port_t(UInt16(port).bigEndian)
+            inet_pton(AF_INET6, address, &sa.sin6_addr)
+            result = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+        } else {
+            var sa = sockaddr_in()
+            sa.sin_family = sa_family_t(AF_INET)
+            sa.sin_port = in_port_t(UInt16(port).bigEndian)
+            inet_pton(AF_INET, address, &sa.sin_addr)
+            result = withUnsafePointer(to: &sa) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        }
+        guard result != 0 else { return nil }
+        let reason = String(cString: strerror(errno))
+        return errno == EADDRINUSE
+            ? "port \(port) on \(address) is taken by another program (\(reason)); free it or change spec.endpoint.port — the replicas keep running on their private ports"
+            : "cannot listen on \(address):\(port) (\(reason)); fix spec.endpoint — the replicas keep running on their private ports"
     }
 
     // MARK: Process
@@ -156,11 +212,7 @@ actor DataPlane {
             save(record)
             return nil
         }
-        let spec = ReplicaSpec(
-            arguments: [binary, "-W", "-db", "-f", configFile.path],
-            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], workingDirectory: directory.path, port: 0,
-            health: .none, restart: .always, gracePeriod: .seconds(5),
-            logFile: directory.appendingPathComponent("haproxy.log"), inheritsEnvironment: false)
+        let spec = processSpec(binary: binary)
         do {
             await runner.stop(Self.processID)
             let snapshot = try await runner.start(Self.processID, spec: spec)
@@ -210,6 +262,16 @@ actor DataPlane {
         info.split(separator: "\n").first { $0.hasPrefix("Pid:") }
     }
 
+    /// How the supervisor runs HAProxy: master-worker in the foreground (`-W -db`), its
+    /// own session, restarted if it exits, SIGKILL 5 s after SIGTERM.
+    private func processSpec(binary: String) -> ReplicaSpec {
+        ReplicaSpec(
+            arguments: [binary, "-W", "-db", "-f", configFile.path],
+            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], workingDirectory: directory.path, port: 0,
+            health: .none, restart: .always, gracePeriod: .seconds(5),
+            logFile: directory.appendingPathComponent("haproxy.log"), inheritsEnvironment: false)
+    }
+
     /// Takes over the HAProxy an earlier controller started, if it still runs.
     private func adopt() async {
         guard let data = FileManager.default.contents(atPath: recordFile.path) else { return }
@@ -221,11 +283,7 @@ actor DataPlane {
             return
         }
         guard let binary = Self.haproxyBinary() else { return }
-        let spec = ReplicaSpec(
-            arguments: [binary, "-W", "-db", "-f", configFile.path],
-            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], workingDirectory: directory.path, port: 0,
-            health: .none, restart: .always, gracePeriod: .seconds(5),
-            logFile: directory.appendingPathComponent("haproxy.log"), inheritsEnvironment: false)
+        let spec = processSpec(binary: binary)
         if await runner.adopt(Self.processID, spec: spec, identity: record.identity) != nil {
             running = record
             logger.info("adopted HAProxy (pid \(record.identity.pid))")

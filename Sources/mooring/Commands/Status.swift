@@ -28,7 +28,7 @@ extension Mooring {
         @Argument(help: "Only this deployment.")
         var name: String?
 
-        @Option(name: .shortAndLong, help: "Output format: table, wide (adds every replica) or json.")
+        @Option(name: .shortAndLong, help: "Output format: table, wide (adds every replica's private address and named ports) or json.")
         var output: Output = .table
 
         @Flag(help: "Wait until every deployment is Synced and Healthy (exit 0) or Degraded (exit 1).")
@@ -90,13 +90,17 @@ extension Mooring {
             if report.deployments.isEmpty {
                 lines.append(name.map { "no deployment named \($0)" } ?? "no deployments")
             } else {
+                let wide = output == .wide
                 let rows = report.deployments.map { d in
                     [d.name, d.sync, d.health, "\(d.readyReplicas)/\(d.replicas)", d.modelVersion ?? "-",
-                     shortRevision(d.desiredRevision), shortRevision(d.appliedRevision), d.endpoint ?? "-",
-                     age(since: d.createdAt), oneLine(d.message)]
+                     shortRevision(d.desiredRevision), shortRevision(d.appliedRevision), d.endpoint ?? "-"]
+                    + (wide ? [(d.replicaEndpoints ?? []).isEmpty ? "-" : (d.replicaEndpoints ?? []).joined(separator: ",")] : [])
+                    + [age(since: d.createdAt), oneLine(d.message)]
                 }
-                lines.append(renderTable(["NAME", "SYNC", "HEALTH", "READY", "VERSION", "DESIRED", "APPLIED", "ENDPOINT", "AGE", "MESSAGE"], rows))
-                if output == .wide { lines += renderReplicas(report) }
+                let headers = ["NAME", "SYNC", "HEALTH", "READY", "VERSION", "DESIRED", "APPLIED", "ENDPOINT"]
+                    + (wide ? ["REPLICAS"] : []) + ["AGE", "MESSAGE"]
+                lines.append(renderTable(headers, rows))
+                if wide { lines += renderReplicas(report) }
             }
             return lines.joined(separator: "\n")
         }

@@ -179,15 +179,21 @@ import Testing
     func interleaving(_ row: Row) throws {
         var world = MachineWorld(version: 1)
         try row.script(&world)
+        Self.verify(world, row)
+        // Every slot the machine records is a process that exists (no lost process).
+        for slot in world.machine.replicas.values where slot.phase != .pending {
+            #expect(world.processes[slot.key] != nil, "slot \(slot.key) has no process")
+        }
+    }
+
+    /// What every row checks: the version serving, the live processes, the status words,
+    /// and that every live process is recorded (no unmanaged duplicate).
+    static func verify(_ world: MachineWorld, _ row: Row) {
         #expect(world.servingVersion == row.serving, "serving")
         #expect(world.liveVersions == row.live, "live processes")
         let summary = world.summary
         #expect(summary.sync == row.sync, "sync: \(summary.message)")
         #expect(summary.health == row.health, "health: \(summary.message)")
-        // Every slot the machine records is a process that exists (no lost process).
-        for slot in world.machine.replicas.values where slot.phase != .pending {
-            #expect(world.processes[slot.key] != nil, "slot \(slot.key) has no process")
-        }
         // Every live process is recorded (no unmanaged duplicate).
         for key in world.processes.keys {
             #expect(world.machine.replicas[key] != nil, "process \(key) is not recorded")

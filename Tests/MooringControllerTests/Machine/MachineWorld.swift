@@ -183,7 +183,7 @@ struct MachineWorld {
     mutating func checkTraffic(before: DeploymentMachine, actions: [DeploymentAction]) {
         guard endpoint, !machine.removing else { return }
         for case let .stop(key, _) in actions {
-            guard let slot = before.replicas[key], slot.phase == .ready || slot.phase == .running else { continue }
+            guard let slot = before.replicas[key], DeploymentMachine.inRotation(slot) else { continue }
             let drained = machine.replicas[key]?.drained == true || (before.drainDeadline(slot).map { now >= $0 } ?? false)
             if !drained { trafficViolations.append("\(key) stopped while in rotation at \(now)") }
         }
@@ -217,7 +217,7 @@ struct MachineWorld {
         machine = try DeploymentMachine(record: record, replicas: rows)
         for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) {
             if let process = processes[slot.key], slot.identity?.pid == process.pid {
-                send(.observed(slot.key, ReplicaObservation(phase: .running, identity: slot.identity)))
+                send(.observed(slot.key, ReplicaObservation(phase: .running, identity: slot.identity, message: "adopted")))
             } else {
                 send(.gone(slot.key, reason: "no such process"))
             }
