@@ -46,13 +46,30 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
         /// directory on disk, as `mooring validate` reads it) and in specs stored before
         /// spec-hash version 2. Part of `specHash` from version 2 on.
         public var contentID: String?
+        /// `insecure: true` as written (plain HTTP to a host that is not loopback); nil when
+        /// not set, so specs without it hash as before.
+        public var insecure: Bool?
+        /// `downloadDeadlineSeconds` as written; nil: ``ManifestDefaults/downloadDeadlineSeconds``.
+        public var downloadDeadlineSeconds: Int?
 
-        public init(uri: String, sha256: String? = nil, version: String = "", contentID: String? = nil) {
+        public init(uri: String, sha256: String? = nil, version: String = "", contentID: String? = nil,
+                    insecure: Bool? = nil, downloadDeadlineSeconds: Int? = nil) {
             self.uri = uri
             self.sha256 = sha256
             self.version = version
             self.contentID = contentID
+            self.insecure = insecure
+            self.downloadDeadlineSeconds = downloadDeadlineSeconds
         }
+
+        /// The URI parsed (a URI that validated always parses; anything else reads as a
+        /// repository path, which the controller then fails to find).
+        public var location: ModelURI {
+            (try? ModelURI.parse(uri, insecure: insecure ?? false).get()) ?? .repository(path: uri)
+        }
+
+        /// How long the `Preparing` phase may take to fetch the artifact.
+        public var downloadDeadline: Int { downloadDeadlineSeconds ?? ManifestDefaults.downloadDeadlineSeconds }
     }
 
     public var name: String
