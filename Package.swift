@@ -58,7 +58,7 @@ let package = Package(
         // manifests' positioned diagnostics.
         .target(
             name: "MooringConfiguration",
-            dependencies: ["MooringManifests", "MooringGit", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MooringManifests", "MooringGit", "MooringArtifacts", .product(name: "Yams", package: "Yams")],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
@@ -69,6 +69,20 @@ let package = Package(
         .target(
             name: "MooringSupervisor",
             dependencies: ["CCurl", "CSupervisorSupport", "MooringFileSafety", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // HTTP transfers through libcurl's easy interface (streaming sinks, Range, SigV4),
+        // on threads of their own.
+        .target(
+            name: "MooringHTTP",
+            dependencies: ["CCurl"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Remote model artifacts: URI schemes, the content-addressed cache, S3 / Hugging
+        // Face / MLflow resolvers and the cache's garbage collector.
+        .target(
+            name: "MooringArtifacts",
+            dependencies: ["MooringHTTP", "MooringManifests", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: sharedSwiftSettings
         ),
         // The status vocabulary and the pure status summary: no GRDB, so the HTTP server
@@ -87,6 +101,7 @@ let package = Package(
             name: "MooringController",
             dependencies: [
                 "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus", "MooringFileSafety",
+                "MooringArtifacts",
                 .product(name: "Logging", package: "swift-log"),
                 // The controller's series (`mooring_*`), exported by MooringServer's `/metrics`.
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -205,6 +220,11 @@ let package = Package(
             name: "MooringEndToEndTests",
             // Crypto signs the webhook bodies the way GitHub, Gitea and others do.
             dependencies: ["MooringTesting", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringArtifactsTests",
+            dependencies: ["MooringArtifacts", "MooringHTTP", "MooringManifests", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

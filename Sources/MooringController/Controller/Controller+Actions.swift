@@ -10,13 +10,10 @@ extension Controller {
         case let .prepare(revision):
             let context = self.context
             let inbox = inboxContinuation
+            let rollout = machines[name]?.rollout
             workContinuation.yield {
-                let failure: String?
-                do {
-                    _ = try await context.export(revision)
-                    failure = nil
-                } catch {
-                    failure = "\(error)"
+                let failure = await Self.prepare(name, revision: revision, rollout: rollout, context: context) { detail in
+                    inbox.yield(.input(name, .preparing(revision: revision, detail: detail)))
                 }
                 inbox.yield(.input(name, .prepared(revision: revision, failure: failure)))
             }
@@ -81,8 +78,15 @@ extension Controller {
         } catch {
             return .failed("\(error)", waiting: false)
         }
+        let modelPath: String?
+        do {
+            modelPath = try await context.artifactPath(for: target.spec.model)
+        } catch {
+            await context.runner.releasePort(port)
+            return .failed("\(error)", waiting: false)
+        }
         let spec = context.renderer.render(target.spec, replica: id.replica, port: port, revision: target.revision,
-                                           generation: id.generation, specHash: target.hash)
+                                           generation: id.generation, specHash: target.hash, modelPath: modelPath)
         do {
             let snapshot = try await context.runner.start(id, spec: spec)
             guard let identity = snapshot.identity else {

@@ -27,8 +27,10 @@ struct ReplicaRenderer: Sendable {
     /// The process for replica `replica` of `spec` in `generation`: besides the template
     /// values, its environment carries markers (state directory, deployment, generation,
     /// replica, spec hash, revision) by which recovery recognises it without a record.
+    /// `modelPath` is where a remote model is in the artifact cache (nil: the model is a
+    /// path inside the revision).
     func render(_ spec: ResolvedDeployment, replica: Int, port: Int, revision: String,
-                generation: String = "", specHash: String = "") -> ReplicaSpec {
+                generation: String = "", specHash: String = "", modelPath: String? = nil) -> ReplicaSpec {
         let revisionDir = layout.revisions.appendingPathComponent(revision).path
         var values: [TemplateVariable: String] = [
             .port: String(port),
@@ -39,7 +41,7 @@ struct ReplicaRenderer: Sendable {
             .modelVersion: spec.model?.version ?? "",
         ]
         if let model = spec.model {
-            values[.modelPath] = URL(fileURLWithPath: revisionDir).appendingPathComponent(model.uri).path
+            values[.modelPath] = modelPath ?? URL(fileURLWithPath: revisionDir).appendingPathComponent(model.uri).path
         }
         func render(_ text: String) -> String { renderTemplate(text, values: values, hostVariables: hostVariables) }
 
