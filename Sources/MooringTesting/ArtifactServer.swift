@@ -7,7 +7,8 @@ import Foundation
 /// Faults are queued per URL path (`inject(_:at:)`) and each one is used by one request:
 /// `drop` sends half the remaining body and closes the connection, `500`/`404`/`403`
 /// answer that status, `wrong` sends every byte inverted, `slow` trickles 4 KiB every
-/// 0.2 s. `stats(for:)` says how many requests and body bytes a path got.
+/// 0.2 s, `pace` pauses 0.05 s after every 4 MiB (a 1 GiB file then takes about 13 s,
+/// long enough to watch its progress). `stats(for:)` says how many requests and body bytes a path got.
 public final class ArtifactServer: @unchecked Sendable {
     public let port: Int
     /// `http://127.0.0.1:<port>`.
@@ -178,6 +179,8 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 if fault == "slow":
                     time.sleep(0.2)
+                if fault == "pace" and sent % (64 * CHUNK) == 0:
+                    time.sleep(0.05)
         self.count(path, sent)
         if limit is not None:
             self.close_connection = True
