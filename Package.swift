@@ -101,7 +101,7 @@ let package = Package(
             name: "MooringController",
             dependencies: [
                 "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus", "MooringFileSafety",
-                "MooringArtifacts",
+                "MooringArtifacts", "MooringHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 // The controller's series (`mooring_*`), exported by MooringServer's `/metrics`.
                 .product(name: "Metrics", package: "swift-metrics"),

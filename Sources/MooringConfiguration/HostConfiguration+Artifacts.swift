@@ -18,10 +18,6 @@ extension HostConfigurationDecoder {
                 context.error(at: text.position, field: "artifacts.cacheBudget",
                               "`\(text.value)` is not a size; write bytes or a number with a unit, such as 500MiB, 50GiB or 2TiB")
             }
-            else {
-                context.warning(at: text.position, field: "artifacts.cacheBudget",
-                                "read but not enforced yet: this build has no cache collector, so cached artifacts stay until removed by hand (see docs/artifacts.md)")
-            }
         }
         if let s3 = reader.mapping("s3", known: Self.s3Keys) {
             settings.s3.endpoint = endpoint(s3, "endpoint")

@@ -11,8 +11,9 @@ extension Controller {
             let context = self.context
             let inbox = inboxContinuation
             let rollout = machines[name]?.rollout
+            let inUse = artifactURIsInUse()
             workContinuation.yield {
-                let failure = await Self.prepare(name, revision: revision, rollout: rollout, context: context) { detail in
+                let failure = await Self.prepare(name, revision: revision, rollout: rollout, inUse: inUse, context: context) { detail in
                     inbox.yield(.input(name, .preparing(revision: revision, detail: detail)))
                 }
                 inbox.yield(.input(name, .prepared(revision: revision, failure: failure)))
