@@ -57,7 +57,9 @@ public struct ArtifactCache: Sendable {
 
     // MARK: Index
 
-    /// The record for `uri`, if one was written and its artifact is still cached.
+    /// The record for `uri`, if one was written and its artifact is still cached. A record
+    /// that cannot be read (damaged, from a newer format) counts as absent: the artifact is
+    /// fetched again and the record rewritten — nothing is lost but a download.
     public func record(for uri: String) -> ArtifactRecord? {
         guard let data = FileManager.default.contents(atPath: indexFile(for: uri).path),
               let record = try? JSONDecoder.artifacts.decode(ArtifactRecord.self, from: data),

@@ -62,10 +62,14 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
             self.downloadDeadlineSeconds = downloadDeadlineSeconds
         }
 
-        /// The URI parsed (a URI that validated always parses; anything else reads as a
-        /// repository path, which the controller then fails to find).
+        /// The URI parsed. A resolved spec's URI validated, so it parses; should a stored
+        /// spec hold one that does not, it reads as a repository path, which the start then
+        /// fails to find (with the path in the message) rather than fetching anything.
         public var location: ModelURI {
-            (try? ModelURI.parse(uri, insecure: insecure ?? false).get()) ?? .repository(path: uri)
+            switch ModelURI.parse(uri, insecure: insecure ?? false) {
+            case let .success(location): return location
+            case .failure: return .repository(path: uri)
+            }
         }
 
         /// How long the `Preparing` phase may take to fetch the artifact.
