@@ -81,10 +81,10 @@ public struct ArtifactFetcher: Sendable {
             throw ArtifactError(.permanent, "`\(uri)` is a repository path, not a remote artifact")
         case let .web(url):
             if let sha256 = model.sha256, FileManager.default.fileExists(atPath: cache.file(sha256).path) {
-                return try remember(uri: uri, single: RemoteFile(path: "", request: HTTPRequest(url: url), expected: sha256),
+                return try remember(uri: uri, single: RemoteFile(path: "", request: TransferRequest(url: url), expected: sha256),
                                     digest: sha256, size: fileSize(cache.file(sha256)), origin: [:])
             }
-            let file = RemoteFile(path: "", request: HTTPRequest(url: url), expected: model.sha256)
+            let file = RemoteFile(path: "", request: TransferRequest(url: url), expected: model.sha256)
             return try download(uri: uri, files: [file], directory: false, origin: [:], cancelled: cancelled, report: report)
         case let .huggingFace(repository, revision, path):
             if let record = cache.record(for: uri) { return record }
@@ -154,7 +154,7 @@ public struct ArtifactFetcher: Sendable {
 /// One file of an artifact: where it goes in a directory, how to get it, and what it must hash to.
 struct RemoteFile {
     var path: String
-    var request: HTTPRequest
+    var request: TransferRequest
     var expected: String? = nil
     var etag: String? = nil
     var size: Int64? = nil

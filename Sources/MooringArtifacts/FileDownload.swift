@@ -7,7 +7,7 @@ import MooringHTTP
 /// `sha256/<digest>` read-only. Runs on the calling thread (a transfer thread).
 struct FileDownload {
     let cache: ArtifactCache
-    let request: HTTPRequest
+    let request: TransferRequest
     /// Names the partial file: the same thing downloaded again resumes it.
     let key: String
     /// The digest the file must have (`model.sha256`), if known.

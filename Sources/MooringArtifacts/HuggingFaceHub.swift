@@ -12,12 +12,12 @@ struct HuggingFaceHub {
                cancelled: @escaping () -> Bool) throws -> [RemoteFile] {
         let headers = try authorization()
         let base = settings.endpoint.hasSuffix("/") ? String(settings.endpoint.dropLast()) : settings.endpoint
-        func resolve(_ file: String) -> HTTPRequest {
-            HTTPRequest(url: "\(base)/\(repository)/resolve/\(revision)/\(escapePath(file))", headers: headers)
+        func resolve(_ file: String) -> TransferRequest {
+            TransferRequest(url: "\(base)/\(repository)/resolve/\(revision)/\(escapePath(file))", headers: headers)
         }
         if let path { return [RemoteFile(path: path, request: resolve(path), expected: expected)] }
 
-        var listing = HTTPRequest(url: "\(base)/api/models/\(repository)/revision/\(revision)", headers: headers)
+        var listing = TransferRequest(url: "\(base)/api/models/\(repository)/revision/\(revision)", headers: headers)
         listing.timeout = .seconds(60)
         let response = try fetchJSON(listing, cancelled: cancelled)
         guard let siblings = response["siblings"] as? [[String: Any]] else {
@@ -47,8 +47,8 @@ func escapePath(_ path: String) -> String {
 }
 
 /// A small JSON API answer as a dictionary; HTTP failures mapped to ``ArtifactError``.
-func fetchJSON(_ request: HTTPRequest, cancelled: @escaping () -> Bool) throws -> [String: Any] {
-    let response: HTTPResponse
+func fetchJSON(_ request: TransferRequest, cancelled: @escaping () -> Bool) throws -> [String: Any] {
+    let response: TransferResponse
     do {
         response = try HTTPTransfer.fetch(request, cancelled: cancelled)
     } catch let error as HTTPError {

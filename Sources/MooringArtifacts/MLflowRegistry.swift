@@ -14,7 +14,7 @@ struct MLflowRegistry {
             throw ArtifactError(.permanent, "models:/\(name)/\(version) needs an MLflow registry: set `artifacts.mlflow.trackingURI` in the host configuration")
         }
         let headers = try settings.tokenFile.map { [(name: "Authorization", value: "Bearer \(try readSecret($0, what: "the MLflow token"))")] } ?? []
-        var lookup = HTTPRequest(url: "\(tracking)/api/2.0/mlflow/model-versions/get-download-uri?name=\(queryEscape(name))&version=\(version)",
+        var lookup = TransferRequest(url: "\(tracking)/api/2.0/mlflow/model-versions/get-download-uri?name=\(queryEscape(name))&version=\(version)",
                                  headers: headers)
         lookup.timeout = .seconds(60)
         let answer: [String: Any]
@@ -49,7 +49,7 @@ struct MLflowRegistry {
     private func list(tracking: String, root: String, relative: String, headers: [(name: String, value: String)],
                       into files: inout [RemoteFile], cancelled: @escaping () -> Bool) throws {
         let directory = relative.isEmpty ? root : "\(root)/\(relative)"
-        var listing = HTTPRequest(url: "\(tracking)/api/2.0/mlflow-artifacts/artifacts?path=\(queryEscape(directory))", headers: headers)
+        var listing = TransferRequest(url: "\(tracking)/api/2.0/mlflow-artifacts/artifacts?path=\(queryEscape(directory))", headers: headers)
         listing.timeout = .seconds(60)
         let answer = try fetchJSON(listing, cancelled: cancelled)
         for entry in answer["files"] as? [[String: Any]] ?? [] {
@@ -61,7 +61,7 @@ struct MLflowRegistry {
                 try list(tracking: tracking, root: root, relative: child, headers: headers, into: &files, cancelled: cancelled)
             } else {
                 let url = "\(tracking)/api/2.0/mlflow-artifacts/artifacts/\(escapePath("\(root)/\(child)"))"
-                files.append(RemoteFile(path: child, request: HTTPRequest(url: url, headers: headers),
+                files.append(RemoteFile(path: child, request: TransferRequest(url: url, headers: headers),
                                         size: (entry["file_size"] as? NSNumber)?.int64Value))
             }
         }

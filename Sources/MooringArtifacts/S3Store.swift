@@ -31,10 +31,10 @@ struct S3Store {
         repeat {
             var query = "list-type=2&prefix=\(queryEscape(key))"
             if let token { query = "continuation-token=\(queryEscape(token))&" + query }
-            var listing = HTTPRequest(url: bucketURL(bucket) + "?" + query)
+            var listing = TransferRequest(url: bucketURL(bucket) + "?" + query)
             listing.awsSignature = signature
             listing.timeout = .seconds(60)
-            let response: HTTPResponse
+            let response: TransferResponse
             do {
                 response = try HTTPTransfer.fetch(listing, cancelled: cancelled)
             } catch let error as HTTPError {
@@ -81,8 +81,8 @@ struct S3Store {
         return endpoint[..<schemeEnd.upperBound] + bucket + "." + endpoint[schemeEnd.upperBound...]
     }
 
-    private func request(bucket: String, key: String, signature: AWSSignature?) -> HTTPRequest {
-        var request = HTTPRequest(url: "\(bucketURL(bucket))/\(escapePath(key))")
+    private func request(bucket: String, key: String, signature: AWSSignature?) -> TransferRequest {
+        var request = TransferRequest(url: "\(bucketURL(bucket))/\(escapePath(key))")
         request.awsSignature = signature
         return request
     }

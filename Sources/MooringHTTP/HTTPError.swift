@@ -4,7 +4,7 @@ public struct HTTPError: Error, CustomStringConvertible, Sendable {
     public enum Kind: Sendable, Equatable {
         /// The network or the server failed mid-way: worth retrying.
         case transport
-        /// No data for too long (`HTTPRequest.stall`).
+        /// No data for too long (`TransferRequest.stall`).
         case stalled
         /// The caller's `cancelled` said stop.
         case cancelled

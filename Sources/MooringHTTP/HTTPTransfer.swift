@@ -17,7 +17,7 @@ public enum HTTPTransfer {
     /// the transfer and is rethrown as is. `cancelled` is asked a few times a second.
     @discardableResult
     public static func perform(
-        _ request: HTTPRequest,
+        _ request: TransferRequest,
         cancelled: @escaping () -> Bool = { false },
         onHead: (HTTPResponseHead) throws -> Void = { _ in },
         onBody: (UnsafeRawBufferPointer) throws -> Void
@@ -37,7 +37,7 @@ public enum HTTPTransfer {
 
     /// Performs `request` and returns the whole body, refusing one larger than `limit` bytes
     /// (for small API answers: JSON, XML listings).
-    public static func fetch(_ request: HTTPRequest, limit: Int = 16 << 20, cancelled: @escaping () -> Bool = { false }) throws -> HTTPResponse {
+    public static func fetch(_ request: TransferRequest, limit: Int = 16 << 20, cancelled: @escaping () -> Bool = { false }) throws -> TransferResponse {
         var body: [UInt8] = []
         let head = try perform(request, cancelled: cancelled) { chunk in
             guard body.count + chunk.count <= limit else {
@@ -45,7 +45,7 @@ public enum HTTPTransfer {
             }
             body.append(contentsOf: chunk)
         }
-        return HTTPResponse(head: head, body: body)
+        return TransferResponse(head: head, body: body)
     }
 
     /// Runs `work` on a new thread of its own and waits for it without holding a thread of
@@ -59,7 +59,7 @@ public enum HTTPTransfer {
         }
     }
 
-    private static func run(_ request: HTTPRequest, handle: UnsafeMutableRawPointer, context: TransferContext) throws -> HTTPResponseHead {
+    private static func run(_ request: TransferRequest, handle: UnsafeMutableRawPointer, context: TransferContext) throws -> HTTPResponseHead {
         // libcurl writes its message here during the transfer: memory that does not move.
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)

@@ -72,7 +72,7 @@ import Testing
     @discardableResult
     func call(_ tracking: String, _ method: String, _ path: String, json: [String: Any]? = nil, body: Data? = nil) async throws -> Data {
         let payload = try json.map { try JSONSerialization.data(withJSONObject: $0) } ?? body
-        let request = HTTPRequest(method: method, url: "\(tracking)/\(path)",
+        let request = TransferRequest(method: method, url: "\(tracking)/\(path)",
                                   headers: [(name: "Content-Type", value: json == nil ? "application/octet-stream" : "application/json")],
                                   body: payload)
         let response = try await HTTPTransfer.onOwnThread { try HTTPTransfer.fetch(request) }

@@ -31,7 +31,7 @@ import Testing
 
         /// Creates a bucket or an object (through MooringHTTP's libcurl wrapper: a PUT with a body).
         func put(_ path: String, _ body: Data = Data()) async throws {
-            var request = HTTPRequest(method: "PUT", url: "\(endpoint)/\(path)",
+            var request = TransferRequest(method: "PUT", url: "\(endpoint)/\(path)",
                                       headers: [(name: "Content-Type", value: "application/octet-stream")], body: body)
             request.awsSignature = AWSSignature(region: "us-east-1", accessKeyID: "AKIAMOORINGTEST", secretAccessKey: "mooring-test-secret")
             let signed = request

@@ -21,7 +21,7 @@ public struct HTTPResponseHead: Sendable, Equatable {
 }
 
 /// A buffered response: head and body.
-public struct HTTPResponse: Sendable {
+public struct TransferResponse: Sendable {
     public var head: HTTPResponseHead
     public var body: [UInt8]
 

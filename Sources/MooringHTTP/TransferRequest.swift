@@ -3,7 +3,7 @@ import Foundation
 /// One HTTP request for ``HTTPTransfer``: method, URL, headers, an optional body, how long
 /// it may take and how it is signed. General on purpose — artifact downloads stream the
 /// body to a file, other callers buffer it (``HTTPTransfer/fetch(_:limit:)``).
-public struct HTTPRequest: Sendable {
+public struct TransferRequest: Sendable {
     public var method: String
     public var url: String
     /// Sent as given, in order (`Range`, `Authorization: Bearer …`, `x-amz-security-token`).
