@@ -2,7 +2,9 @@
 SWIFT ?= swift
 BIN_PATH = $$($(SWIFT) build --show-bin-path)
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test bench install demo clean
+
+PREFIX ?= /usr/local
 
 all: build
 
@@ -35,6 +37,16 @@ bench:
 	$(SWIFT) build -c release --product mooring-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/mooring-bench"
 	python3 Benchmarks/controller-bench.py "$$($(SWIFT) build -c release --show-bin-path)/mooring" BENCHMARKS.md .build/bench-venv
+
+# A narrated walkthrough of the three flows on a scratch repository (about two minutes);
+# removes what it made. See scripts/demo.sh.
+demo: build
+	MOORING="$(BIN_PATH)/mooring" ./scripts/demo.sh
+
+# A release build of the one binary, installed as $(DESTDIR)$(PREFIX)/bin/mooring.
+install: deps
+	$(SWIFT) build -c release --product mooring
+	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/mooring" "$(DESTDIR)$(PREFIX)/bin/mooring"
 
 clean:
 	rm -rf .build

@@ -45,9 +45,31 @@ let package = Package(
             name: "MooringFileSafety",
             swiftSettings: sharedSwiftSettings
         ),
+        // Golden requests (`spec.tests`): JSON paths, assertions, latency statistics and the
+        // pure judgement of a check's answers. No I/O.
+        .target(
+            name: "MooringModelChecks",
+            swiftSettings: sharedSwiftSettings
+        ),
+        // HTTP through libcurl: buffered requests (method, headers, body, timeout, bounded
+        // answer, measured latency) and streaming transfers (sinks, Range, SigV4), off the
+        // cooperative pool.
+        .target(
+            name: "MooringHTTP",
+            dependencies: ["CCurl"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Runs a deployment's checks against one replica's port: the controller's Testing
+        // gate and `mooring test` share it.
+        .target(
+            name: "MooringCheckRunner",
+            dependencies: ["MooringModelChecks", "MooringHTTP", "MooringManifests"],
+            swiftSettings: sharedSwiftSettings
+        ),
         .target(
             name: "MooringManifests",
             dependencies: [
+                "MooringModelChecks",
                 .product(name: "Yams", package: "Yams"),
                 // SHA-256 for spec identity and `model.sha256` checks (streamed for files).
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -71,13 +93,6 @@ let package = Package(
             dependencies: ["CCurl", "CSupervisorSupport", "MooringFileSafety", .product(name: "Logging", package: "swift-log")],
             swiftSettings: sharedSwiftSettings
         ),
-        // HTTP transfers through libcurl's easy interface (streaming sinks, Range, SigV4),
-        // on threads of their own.
-        .target(
-            name: "MooringHTTP",
-            dependencies: ["CCurl"],
-            swiftSettings: sharedSwiftSettings
-        ),
         // Remote model artifacts: URI schemes, the content-addressed cache, S3 / Hugging
         // Face / MLflow resolvers and the cache's garbage collector.
         .target(
@@ -91,6 +106,12 @@ let package = Package(
             name: "MooringStatus",
             swiftSettings: sharedSwiftSettings
         ),
+        // The data plane: HAProxy's configuration, its runtime API over a Unix socket, and
+        // per-server statistics (docs/traffic.md). No dependency on the rest of Mooring.
+        .target(
+            name: "MooringTraffic",
+            swiftSettings: sharedSwiftSettings
+        ),
         .target(
             name: "MooringStore",
             dependencies: ["MooringStatus", "MooringFileSafety", .product(name: "GRDB", package: "GRDB.swift")],
@@ -101,6 +122,10 @@ let package = Package(
             name: "MooringController",
             dependencies: [
                 "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus", "MooringFileSafety",
+                "MooringTraffic",
+                // The Testing gate and `mooring test` run `spec.tests` with it.
+                "MooringModelChecks", "MooringCheckRunner",
+                // Remote model artifacts, fetched in the Preparing phase.
                 "MooringArtifacts", "MooringHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 // The controller's series (`mooring_*`), exported by MooringServer's `/metrics`.
@@ -141,7 +166,11 @@ let package = Package(
                 "MooringStore",
                 "MooringStatus",
                 "MooringFileSafety",
+                "CCurl",
+                "MooringModelChecks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `mooring test` stops what it started on Ctrl-C.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -180,10 +209,15 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(
+            name: "MooringModelChecksTests",
+            dependencies: ["MooringModelChecks", "MooringCheckRunner", "MooringHTTP", "MooringManifests", "MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
             name: "MooringControllerTests",
             dependencies: [
                 "MooringController", "MooringManifests", "MooringGit", "MooringStatus", "MooringStore",
-                "MooringSupervisor", "MooringTesting", .product(name: "Logging", package: "swift-log"),
+                "MooringSupervisor", "MooringTesting", "MooringTraffic", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSwiftSettings
         ),

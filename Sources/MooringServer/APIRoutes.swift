@@ -61,7 +61,7 @@ struct APIRoutes: Sendable {
             if retry && name == nil {
                 throw APIError(.badRequest, "retry needs the deployment's name (name=NAME): only one deployment's quarantine is lifted at a time")
             }
-            return answer(await controller.request(retry ? .retry : .sync, deployment: retry ? name : nil, wait: .seconds(10)))
+            return answer(await controller.request(retry ? .retry : .sync, deployment: retry ? name : nil, wait: .seconds(30)))
         }
         v1.post("deployments/:name/suspend") { _, context in
             let name = try context.parameters.require("name")

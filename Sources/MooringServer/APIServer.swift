@@ -34,13 +34,21 @@ public struct APIServer: Service {
         let coalescer = WebhookCoalescer()
         let routes = APIRoutes(configuration: configuration, controller: controller, logger: logger, coalescer: coalescer)
         routes.register(on: router)
+        let address: BindAddress
+        if let socketPath = listen.socketPath {
+            try UnixSocketFile.prepare(socketPath)
+            address = .unixDomainSocket(path: socketPath)
+        } else {
+            address = .hostname(listen.host, port: listen.port)
+        }
         let app = Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: nil),
+            configuration: ApplicationConfiguration(address: address, serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? listen.port
                 let url = listen.url(port: port)
                 do {
+                    if let socketPath = listen.socketPath { try UnixSocketFile.restrict(socketPath) }
                     try Self.record(url, at: layout)
                     logger.info("API listening on \(url)\(configuration.token == nil ? " (loopback, no token)" : " (bearer token required)")")
                 } catch {
@@ -48,7 +56,10 @@ public struct APIServer: Service {
                 }
             },
             logger: logger)
-        defer { Self.forget(at: layout, logger: logger) }
+        defer {
+            Self.forget(at: layout, logger: logger)
+            if let socketPath = listen.socketPath { unlink(socketPath) }
+        }
         let controller = self.controller
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -59,7 +70,7 @@ public struct APIServer: Service {
                 for try await _ in group { return }
             }
         } catch let error as IOError {
-            throw ControllerError(.configuration, "cannot listen on \(listen) for the API: \(error); choose another with --listen ADDR:PORT")
+            throw ControllerError(.configuration, "cannot listen on \(listen) for the API: \(error); choose another with --listen ADDR:PORT or --listen /PATH")
         }
     }
 

@@ -66,6 +66,9 @@ public struct DeploymentFacts: Sendable, Equatable {
     public var rejection: String?
     /// Whether a controller holds the state directory.
     public var controllerRunning: Bool
+    /// What keeps the stable endpoint from being served (HAProxy missing, its
+    /// configuration rejected, the port taken), as the data plane last reported it.
+    public var endpointProblem: String?
 
     public init(
         name: String, desiredRevision: String, desiredSpecHash: String,
@@ -73,8 +76,9 @@ public struct DeploymentFacts: Sendable, Equatable {
         suspended: Bool = false, removing: Bool = false,
         quarantinedSpecHash: String? = nil, quarantineReason: String? = nil,
         rollout: Rollout? = nil, serving: [Replica] = [], rejection: String? = nil,
-        controllerRunning: Bool = true
+        controllerRunning: Bool = true, endpointProblem: String? = nil
     ) {
+        self.endpointProblem = endpointProblem
         self.name = name
         self.desiredRevision = desiredRevision
         self.desiredSpecHash = desiredSpecHash

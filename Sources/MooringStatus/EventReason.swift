@@ -37,4 +37,6 @@ public enum EventReason: String, Sendable, Codable, CaseIterable {
     case orphansStopped = "OrphansStopped"
     case orphansKept = "OrphansKept"
     case down = "Down"
+    case trafficFailed = "TrafficFailed"
+    case trafficRestored = "TrafficRestored"
 }

@@ -48,6 +48,9 @@ public struct StatusSummary: Sendable, Equatable {
         if facts.suspended {
             return (.suspended, "suspended: the controller leaves it as it runs and ignores Git for it until resumed")
         }
+        if let problem = facts.endpointProblem {
+            return (.degraded, "stable endpoint not served: \(problem)")
+        }
         if let rollout = facts.rollout {
             let target = short(rollout.revision)
             switch rollout.phase {

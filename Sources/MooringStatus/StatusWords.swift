@@ -47,8 +47,9 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
 }
 
 /// Where a rollout is. Persisted on every transition, so a restarted controller resumes a
-/// rollout at its phase. Surge: `starting → gating → promoting → draining → done`;
-/// Recreate drains first: `draining → starting → gating → done`; a failure goes
+/// rollout at its phase. Surge: `starting → gating → testing → promoting → canary →
+/// draining → done` (`testing` and `canary` only when the spec has model tests or canary
+/// steps); Recreate drains first: `draining → starting → gating → done`; a failure goes
 /// `rollingBack → failed`.
 public enum RolloutPhase: String, Sendable, Codable, CaseIterable {
     /// Getting what the new replicas need before anything starts or stops (revision
@@ -58,8 +59,14 @@ public enum RolloutPhase: String, Sendable, Codable, CaseIterable {
     case starting = "Starting"
     /// New replicas are running; waiting until every one is ready for `minHealthySeconds`.
     case gating = "Gating"
+    /// The new replicas are healthy; the deployment's model tests (`spec.tests`) run
+    /// against each of them before they take traffic.
+    case testing = "Testing"
     /// The new replicas passed the gate and take over (traffic shifts here).
     case promoting = "Promoting"
+    /// Traffic moves to the new replicas in weighted steps (`spec.rollout.canary`), each
+    /// step analysed before the next.
+    case canary = "Canary"
     /// Replicas of other generations are being stopped.
     case draining = "Draining"
     /// The new spec serves; the rollout is over.

@@ -6,6 +6,9 @@ extension StateStore {
     /// A migration is never edited once it has shipped: change the schema by registering a
     /// new one ("v2", …) below the last. Table and column names are plain strings so that
     /// renaming a Swift property can never change what an old migration does.
+    /// The identifiers of every migration this version knows, in order.
+    public static var migrationIdentifiers: [String] { migrator.migrations }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -16,6 +19,12 @@ extension StateStore {
         }
         migrator.registerMigration("v3") { db in
             try db.execute(sql: v3Schema)
+        }
+        migrator.registerMigration("v4") { db in
+            try widenRolloutPhases(db)
+        }
+        migrator.registerMigration("v7-model-tests") { db in
+            try db.execute(sql: modelTestsSchema)
         }
         return migrator
     }

@@ -83,8 +83,11 @@ public final class ControllerHarness: @unchecked Sendable {
     /// API listens on a free loopback port (`--listen 127.0.0.1:0`) unless `extra` names
     /// one, so parallel tests never share the default 7420; ``apiURL()`` finds it.
     @discardableResult
-    public func startController(interval: String = "1s", arguments extra: [String] = []) throws -> ManagedProcess {
-        let listen = extra.contains("--listen") ? [] : ["--listen", "127.0.0.1:0"]
+    /// `listenOnAnyPort` adds `--listen 127.0.0.1:0` unless `extra` has a `--listen`; off, the
+    /// controller listens where its host configuration or default says.
+    public func startController(interval: String = "1s", arguments extra: [String] = [],
+                                listenOnAnyPort: Bool = true) throws -> ManagedProcess {
+        let listen = extra.contains("--listen") || !listenOnAnyPort ? [] : ["--listen", "127.0.0.1:0"]
         let process = try ManagedProcess(
             executable: MooringBinary.path,
             arguments: ["run", "--repo", repo.directory.path, "--branch", "main", "--state-dir", stateDirectory.path,

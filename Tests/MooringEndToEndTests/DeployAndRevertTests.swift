@@ -24,7 +24,12 @@ struct DeployAndRevertTests {
         try h.repo.git("checkout", "-q", "main")
         try h.repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from bump-v2", "bump-v2")
         let merge = try h.repo.revParse()
-        _ = try? await h.mooring(["sync"])
+        // `mooring sync` waits for the fetch and says what it changed.
+        let sync = try await h.mooring(["sync"])
+        #expect(sync.status == 0, "\(sync.output)")
+        // (The controller's own poll may have found the merge first; either way it says so.)
+        #expect(sync.stdout.contains("fetched \(merge.prefix(7)) \"Merge pull request #1 from bump-v2\": "), "\(sync.output)")
+        #expect(sync.stdout.contains("iris rolling out") || sync.stdout.contains("no deployment changed"), "\(sync.output)")
 
         #expect(try await h.waitUntilServing("iris", at: merge), "\(h.controllerLog)")
         #expect(try await h.servedVersion("iris") == "2")
@@ -43,6 +48,9 @@ struct DeployAndRevertTests {
         let revert = try h.repo.revParse()
         _ = try? await h.mooring(["sync"])
         #expect(try await h.waitUntilServing("iris", at: revert), "\(h.controllerLog)")
+        let again = try await h.mooring(["sync"])
+        #expect(again.stdout.contains("fetched \(revert.prefix(7))") && again.stdout.contains("no deployment changed"), "\(again.output)")
+        #expect(try await h.mooring(["sync", "nosuch"]).status == 1)
         #expect(try await h.servedVersion("iris") == "1")
         #expect(try await h.mooring(["status"]).stdout.contains(String(revert.prefix(7))))
         #expect(await waitUntil { h.modelProcesses().count == 1 })

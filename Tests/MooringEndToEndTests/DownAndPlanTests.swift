@@ -24,6 +24,34 @@ struct DownAndPlanTests {
         }
     }
 
+    /// `--listen /PATH`: the API on a private Unix socket; a socket left by a SIGKILLed
+    /// controller is taken over by the next one, and commands reach it there.
+    @Test func theAPIListensOnAUnixSocket() async throws {
+        try await ControllerHarness.with(name: "down-unix") { h in
+            try h.repo.write("manifests/iris.yaml", ControllerHarness.deployment("iris", version: 1))
+            let first = try h.repo.commitAll("deploy iris v1")
+            let socket = h.stateDirectory.deletingLastPathComponent().appendingPathComponent("api.sock").path
+            let killed = try h.startController(arguments: ["--listen", socket])
+            #expect(try await h.apiURL() == "unix:\(socket)", "\(h.controllerLog)")
+            var info = stat()
+            #expect(lstat(socket, &info) == 0 && info.st_mode & 0o777 == 0o600)
+            _ = await h.killHard(killed)
+            #expect(FileManager.default.fileExists(atPath: socket))  // stale, left behind
+
+            // The next controller takes the address from its host configuration (api.listen).
+            let config = h.stateDirectory.deletingLastPathComponent().appendingPathComponent("host.yaml")
+            try "api:\n  listen: \"\(socket)\"\n".write(to: config, atomically: true, encoding: .utf8)
+            let controller = try h.startController(arguments: ["--config", config.path], listenOnAnyPort: false)
+            #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
+            let down = try await h.mooring(["down", "--grace", "5s"])
+            #expect(down.status == 0, "\(down.output)")
+            #expect(down.stdout.contains("at unix:\(socket)"), "\(down.output)")
+            #expect(h.modelProcesses().isEmpty)
+            #expect(await controller.waitForExit(timeout: .seconds(30)) == .exited(0), "\(h.controllerLog)")
+            #expect(!FileManager.default.fileExists(atPath: socket))
+        }
+    }
+
     @Test func downOnAStateDirectoryThatDoesNotExistIsAnError() async throws {
         let directory = try TemporaryDirectory(prefix: "mooring-down-missing")
         defer { directory.remove() }

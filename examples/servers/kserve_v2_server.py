@@ -15,7 +15,10 @@ A missing or invalid model file exits 1 at start; SIGTERM/SIGINT shut down and e
 
 Usage:
   kserve_v2_server.py --model models/iris-v2.json --port 8080 [--host 127.0.0.1]
-                      [--name iris] [--ready-delay 0]
+                      [--name iris] [--ready-delay 0] [--wrong] [--latency-ms 0]
+  --wrong and --latency-ms make a deliberately bad version (every prediction names the
+  next class; every inference answers this many milliseconds late), to show model tests
+  catching it.
   (--model defaults to $MODEL_PATH, --port to $PORT)
 """
 
@@ -208,10 +211,12 @@ def parse_infer_request(body, model):
 class State:
     """What the handlers share: the model, its served name, and when it becomes ready."""
 
-    def __init__(self, model, served_name, ready_at):
+    def __init__(self, model, served_name, ready_at, wrong=False, latency_ms=0.0):
         self.model = model
         self.served_name = served_name
         self.ready_at = ready_at
+        self.wrong = wrong
+        self.latency_ms = latency_ms
 
     def ready(self):
         return time.monotonic() >= self.ready_at
@@ -304,9 +309,14 @@ class Handler(BaseHTTPRequestHandler):
             if not self.state.ready():
                 raise RequestError(503, "model is not ready yet")
             request_id, rows, wanted = parse_infer_request(body, self.state.model)
+            if self.state.latency_ms:
+                time.sleep(self.state.latency_ms / 1000)
             labels, probs = [], []
+            classes = self.state.model.classes
             for row in rows:
                 label, p = self.state.model.predict(row)
+                if self.state.wrong:
+                    label = classes[(classes.index(label) + 1) % len(classes)]
                 labels.append(label)
                 probs.extend(round(v, 6) for v in p)
             all_outputs = {
@@ -354,6 +364,10 @@ def main(argv):
     parser.add_argument("--exit-delay", type=float, default=0.0, metavar="SECONDS",
                         help="after SIGTERM, keep serving this long before exiting, as a server "
                              "draining its requests does (default: 0)")
+    parser.add_argument("--wrong", action="store_true",
+                        help="predict the wrong class on purpose (the next one), for testing gates")
+    parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
+                        help="answer every inference this many milliseconds late (default: 0)")
     args = parser.parse_args(argv)
     if not args.model:
         parser.error("no model: pass --model PATH or set MODEL_PATH")
@@ -365,6 +379,8 @@ def main(argv):
         parser.error("--ready-delay must not be negative")
     if args.exit_delay < 0:
         parser.error("--exit-delay must not be negative")
+    if args.latency_ms < 0:
+        parser.error("--latency-ms must not be negative")
 
     try:
         model = Model(args.model)
@@ -374,7 +390,8 @@ def main(argv):
     started = time.monotonic()
 
     handler = type("BoundHandler", (Handler,), {
-        "state": State(model, args.name or model.name, started + args.ready_delay)})
+        "state": State(model, args.name or model.name, started + args.ready_delay,
+                       wrong=args.wrong, latency_ms=args.latency_ms)})
     try:
         server = ThreadingHTTPServer((args.host, args.port), handler)
     except OSError as error:

@@ -57,7 +57,8 @@ extension Controller {
     /// Sends `action` for `deployment` (nil: the whole source) through the same request
     /// queue `mooring sync`, `suspend` and `resume` use, so the loop — the only writer —
     /// handles it between two messages; waits up to `wait` for its answer.
-    /// `.sync` (and `.retry`) also ask for a fetch now (a burst coalesces into one).
+    /// `.sync` (and `.retry`) also ask for a fetch now (a burst coalesces into one); a sync
+    /// is answered once a poll started after it has been applied, with what it changed.
     public func request(_ action: IntentAction, deployment: String?, wait: Duration = .seconds(10)) async -> ControllerAnswer {
         guard state == .running, stalled == nil else {
             return .unavailable(stalled ?? "the controller is not running (it is starting or stopping); try again shortly")
@@ -81,7 +82,11 @@ extension Controller {
         while waitClock.now < deadline {
             do {
                 if let outcome = try await context.store.read({ try $0.intent(id: id) })?.outcome {
-                    if outcome.hasPrefix("error: ") { return .notFound(String(outcome.dropFirst("error: ".count))) }
+                    if outcome.hasPrefix("error: ") {
+                        // A named deployment that does not exist, or a fetch that failed.
+                        let message = String(outcome.dropFirst("error: ".count))
+                        return deployment == nil ? .unavailable(message) : .notFound(message)
+                    }
                     return .done(outcome == "done" ? "asked the controller to fetch and reconcile now" : outcome)
                 }
                 try await waitClock.sleep(for: .milliseconds(50))

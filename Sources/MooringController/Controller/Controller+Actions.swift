@@ -42,6 +42,13 @@ extension Controller {
                 await runner.stop(id)
                 inbox.yield(.stopDone(name, key))
             }
+        case let .runTests(generation, target, ports):
+            let inbox = inboxContinuation
+            let hostVariables = context.renderer.hostVariables
+            workContinuation.yield {
+                let (results, failure) = await ModelGate.run(target, ports: ports.map { ($0.index, $0.port) }, hostVariables: hostVariables)
+                inbox.yield(.input(name, .tested(generation: generation, results: results, failure: failure)))
+            }
         case let .wake(at):
             if let scheduled = scheduledWakes[name], scheduled <= at, scheduled > now() { return }
             scheduledWakes[name] = at

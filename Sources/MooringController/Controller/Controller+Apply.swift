@@ -130,6 +130,10 @@ extension Controller {
     /// A supervisor report about a replica.
     func handle(_ event: ReplicaEvent) async {
         let id = event.id
+        if id == DataPlane.processID {
+            await dataPlane.observe(event.snapshot)
+            return
+        }
         guard let machine = machines[id.deployment] else { return }
         let key = ReplicaKey(generation: id.generation, index: id.replica)
         guard machine.replicas[key] != nil else { return }
@@ -169,7 +173,8 @@ extension Controller {
         for request in open {
             guard let id = request.id else { continue }
             guard let name = request.deployment else {
-                outcomes.append((id, "done"))
+                // Answered once a poll that started after it has been applied.
+                syncsAwaitingPoll.append((id, pollsStarted))
                 continue
             }
             guard let machine = machines[name] else {
@@ -187,7 +192,9 @@ extension Controller {
             case .resume:
                 inputs.append((name, .suspend(false)))
                 outcomes.append((id, machine.userSuspended ? "resumed \(name): it follows Git again" : "\(name) was not suspended"))
-            case .sync, .startReplica, .stopReplica:
+            case .sync:
+                syncsAwaitingPoll.append((id, pollsStarted))
+            case .startReplica, .stopReplica:
                 outcomes.append((id, "done"))
             }
         }

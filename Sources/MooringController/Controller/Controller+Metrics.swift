@@ -98,7 +98,10 @@ enum ControllerMetrics {
 
 extension Controller {
     /// Runs one poll and records its metrics (duration, failure, last fetch, rejection).
-    func measuredPoll(forced: Bool) async -> GitObservation? {
+    /// Returns the poll's number (counted from 1), what it found, and the source row after it.
+    func measuredPoll(forced: Bool) async -> (Int, GitObservation?, SourceRecord?) {
+        pollsStarted += 1
+        let number = pollsStarted
         let clock = ContinuousClock()
         let started = clock.now
         let observation = await poller.poll(forced: forced)
@@ -110,7 +113,7 @@ extension Controller {
             source = nil
         }
         ControllerMetrics.polled(seconds: seconds, source: source)
-        return observation
+        return (number, observation, source)
     }
 
     /// Applies a Git observation and records how long the reconcile took.

@@ -28,6 +28,9 @@ public actor Controller: Service {
         case input(String, DeploymentInput)
         case replica(ReplicaEvent)
         case git(GitObservation)
+        /// A poll finished (whatever it found): answers the `mooring sync` requests that
+        /// were waiting for a poll started after them.
+        case polled(number: Int, source: SourceRecord?)
         case startDone(String, ReplicaKey, StartOutcome)
         case stopDone(String, ReplicaKey)
         case requests
@@ -42,6 +45,8 @@ public actor Controller: Service {
 
     let context: ControllerContext
     let poller: SourcePoller
+    /// HAProxy for the deployments with a stable endpoint (docs/traffic.md).
+    let dataPlane: DataPlane
     var state: State = .initial
     var machines: [String: DeploymentMachine] = [:]
     /// Stored deployments that cannot be read back: left alone, reported.
@@ -60,6 +65,12 @@ public actor Controller: Service {
     /// Model processes of deployments the store does not know (a lost store), waiting
     /// for the first valid commit to be adopted or stopped.
     var unclaimed: [OrphanScanner.Found] = []
+    /// What the last applied Git observation changed, for the `mooring sync` answers.
+    var lastChanges: SyncChanges?
+    /// How many polls have started; `mooring sync` requests wait for the next one.
+    var pollsStarted = 0
+    /// `mooring sync` requests (store ids) waiting for a poll numbered above this.
+    var syncsAwaitingPoll: [(id: Int64, afterPoll: Int)] = []
 
     let inbox: AsyncStream<Message>
     let inboxContinuation: AsyncStream<Message>.Continuation
@@ -106,6 +117,7 @@ public actor Controller: Service {
         self.context = context
         self.storeFile = FileIdentity(path: layout.database.path)
         self.poller = SourcePoller(context: context, lastError: nil)
+        self.dataPlane = DataPlane(stateDirectory: layout.root, runner: runner, logger: logger)
         self.clock = clock
         self.now = now
         (inbox, inboxContinuation) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .unbounded)
@@ -162,10 +174,13 @@ public actor Controller: Service {
             }
             group.addTask { [pollRequests, inboxContinuation, storeFile, database = context.layout.database.path] in
                 for await forced in pollRequests {
-                    if let observation = await self.measuredPoll(forced: forced) { inboxContinuation.yield(.git(observation)) }
+                    let (number, observation, source) = await self.measuredPoll(forced: forced)
+                    if let observation { inboxContinuation.yield(.git(observation)) }
+                    inboxContinuation.yield(.polled(number: number, source: source))
                     if let storeFile, FileIdentity(path: database) != storeFile { inboxContinuation.yield(.storeMoved) }
                 }
             }
+            group.addTask { [weak self] in await self?.trafficLoop() }
             group.addTask { [weak self] in
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { self?.requestSync() }
             }
@@ -214,7 +229,11 @@ public actor Controller: Service {
         case let .replica(event):
             await handle(event)
         case let .git(observation):
+            let before = SyncChanges.Snapshot(machines)
             await measuredApply(observation)
+            lastChanges = SyncChanges(before: before, after: SyncChanges.Snapshot(machines))
+        case let .polled(number, source):
+            await answerSyncs(afterPoll: number, source: source)
         case let .startDone(name, key, outcome):
             let id = replicaID(name, key)
             startsInFlight.remove(id)

@@ -8,7 +8,7 @@ extension DeploymentMachine {
     /// replicas, strays, and the next timer.
     mutating func evaluate(now: Date, into actions: inout [DeploymentAction]) {
         if removing {
-            for slot in replicas.values { stop(slot.key, why: "removed from Git", into: &actions) }
+            for slot in replicas.values { stop(slot.key, now: now, why: "removed from Git", into: &actions) }
             if replicas.isEmpty { actions.append(.delete) }
             return
         }
@@ -18,7 +18,7 @@ extension DeploymentMachine {
             if let rollout, !rollout.phase.isTerminal || rollout.phase == .failed {
                 finish(rollout, .superseded, reason: "suspended", into: &actions)
             }
-            stopStrays(into: &actions)
+            stopStrays(now: now, into: &actions)
             return
         }
         if rollout == nil, !desiredIsApplied, quarantine?.specHash != hash(of: desired) {
@@ -30,7 +30,7 @@ extension DeploymentMachine {
         if rollout == nil || rollout?.phase == .failed {
             keepServing(now: now, into: &actions)
         }
-        stopStrays(into: &actions)
+        stopStrays(now: now, into: &actions)
         if let wake = nextWake(now: now) { actions.append(.wake(at: wake)) }
     }
 
@@ -51,26 +51,30 @@ extension DeploymentMachine {
             spawn(ReplicaKey(generation: generation, index: index), applied, now: now, into: &actions)
         }
         for slot in replicas.values where slot.key.generation == generation && slot.key.index >= applied.spec.replicas {
-            stop(slot.key, why: "scaled down to \(applied.spec.replicas)", into: &actions)
+            stop(slot.key, now: now, why: "scaled down to \(applied.spec.replicas)", into: &actions)
         }
     }
 
     /// Stops replicas of generations that neither serve nor are being rolled out.
-    private mutating func stopStrays(into actions: inout [DeploymentAction]) {
+    private mutating func stopStrays(now: Date, into actions: inout [DeploymentAction]) {
         let keep = Set([servingGeneration, rollout?.generation].compactMap { $0 })
         for slot in replicas.values.sorted(by: { $0.key < $1.key }) where !keep.contains(slot.key.generation) {
-            stop(slot.key, why: "superseded", into: &actions)
+            stop(slot.key, now: now, why: "superseded", into: &actions)
         }
     }
 
     private func nextWake(now: Date) -> Date? {
         var wakes = [startBackoffUntil].compactMap { $0 }.filter { $0 > now }
+        for slot in replicas.values where slot.drainingSince != nil && !slot.drained && slot.phase != .stopping {
+            if let until = drainDeadline(slot), until > now { wakes.append(until) }
+        }
         guard let rollout, !rollout.phase.isTerminal else { return wakes.min() }
         var wake = rollout.deadline
-        if rollout.phase == .gating {
+        if rollout.phase == .gating, !awaitsModelTests(rollout) {
             let minHealthy = TimeInterval(rollout.target.spec.rollout.minHealthySeconds)
             for slot in replicas.values where slot.key.generation == rollout.generation {
-                if let since = slot.readySince, since.addingTimeInterval(minHealthy) > now {
+                if let ready = slot.readySince, case let since = max(ready, rollout.testsPassedAt ?? .distantPast),
+                   since.addingTimeInterval(minHealthy) > now {
                     wake = min(wake, since.addingTimeInterval(minHealthy))
                 }
             }
@@ -129,7 +133,7 @@ extension DeploymentMachine {
             case .draining where !rollout.promoted:
                 // Recreate: everything else goes first.
                 drain(replicas.values.filter { $0.key.generation != rollout.generation }, of: &rollout,
-                      why: "Recreate stops the old replicas first", kind: "old", then: .starting, into: &actions)
+                      why: "Recreate stops the old replicas first", kind: "old", then: .starting, now: now, into: &actions)
 
             case .starting:
                 for index in 0..<spec.replicas where replicas[ReplicaKey(generation: rollout.generation, index: index)] == nil {
@@ -137,7 +141,7 @@ extension DeploymentMachine {
                 }
                 if rollout.kind == .scale {
                     for slot in mine where slot.key.index >= spec.replicas {
-                        stop(slot.key, why: "scaled down to \(spec.replicas)", into: &actions)
+                        stop(slot.key, now: now, why: "scaled down to \(spec.replicas)", into: &actions)
                     }
                 }
                 let notStarted = (0..<spec.replicas).filter {
@@ -162,7 +166,7 @@ extension DeploymentMachine {
             case .gating:
                 switch gate(rollout, now: now) {
                 case .passed:
-                    rollout.phase = .promoting
+                    rollout.phase = awaitsModelTests(rollout) ? .testing : .promoting
                     rollout.detail = nil
                     self.rollout = rollout
                 case let .waiting(detail):
@@ -176,6 +180,14 @@ extension DeploymentMachine {
                     fail(reason, now: now, into: &actions)
                 }
 
+            case .testing:
+                test(&rollout, now: now, into: &actions)
+
+            case .canary:
+                // No traffic steps yet: the new generation takes all traffic at promotion.
+                rollout.phase = .draining
+                self.rollout = rollout
+
             case .promoting:
                 // The gate passed: the new generation serves (traffic shifts here).
                 applied = rollout.target
@@ -187,13 +199,13 @@ extension DeploymentMachine {
 
             case .draining:
                 drain(replicas.values.filter { $0.key.generation != rollout.generation || $0.key.index >= spec.replicas },
-                      of: &rollout, why: "replaced by \(short(rollout.target.revision))", kind: "old", then: .done, into: &actions)
+                      of: &rollout, why: "replaced by \(short(rollout.target.revision))", kind: "old", then: .done, now: now, into: &actions)
 
             case .rollingBack:
                 let appliedReplicas = applied?.spec.replicas ?? 0
                 drain(replicas.values.filter {
                     $0.key.generation == rollout.generation && (rollout.kind != .scale || $0.key.index >= appliedReplicas)
-                }, of: &rollout, why: "rolled back", kind: "failed", then: .failed, into: &actions)
+                }, of: &rollout, why: "rolled back", kind: "failed", then: .failed, now: now, into: &actions)
 
             case .done, .failed:
                 break
@@ -242,12 +254,15 @@ extension DeploymentMachine {
     /// Stops `slots`; once none is left the rollout moves to `next`, until then its
     /// detail says how many `kind` replicas are still being stopped.
     private mutating func drain(_ slots: [ReplicaSlot], of rollout: inout RolloutState, why: String, kind: String,
-                                then next: RolloutPhase, into actions: inout [DeploymentAction]) {
-        for slot in slots { stop(slot.key, why: why, into: &actions) }
+                                then next: RolloutPhase, now: Date, into actions: inout [DeploymentAction]) {
+        for slot in slots { stop(slot.key, now: now, why: why, into: &actions) }
         if slots.isEmpty {
             rollout.phase = next
         } else {
-            rollout.detail = "stopping \(slots.count) \(kind) replica\(slots.count == 1 ? "" : "s")"
+            let draining = slots.filter { replicas[$0.key]?.phase != .stopping }.count
+            rollout.detail = draining > 0
+                ? "draining \(draining) \(kind) replica\(draining == 1 ? "" : "s") at the stable endpoint (waiting for their requests to finish)"
+                : "stopping \(slots.count) \(kind) replica\(slots.count == 1 ? "" : "s")"
         }
         self.rollout = rollout
     }
@@ -257,7 +272,9 @@ extension DeploymentMachine {
     /// Every new replica ready for `minHealthySeconds` — or why not.
     private func gate(_ rollout: RolloutState, now: Date) -> Gate {
         let spec = rollout.target.spec
-        let minHealthy = TimeInterval(spec.rollout.minHealthySeconds)
+        // Before the model tests only readiness counts; after them the healthy time is
+        // counted from their pass (when the replicas took traffic).
+        let minHealthy = awaitsModelTests(rollout) ? 0 : TimeInterval(spec.rollout.minHealthySeconds)
         var waiting: String?
         for index in 0..<spec.replicas {
             guard let slot = replicas[ReplicaKey(generation: rollout.generation, index: index)] else {
@@ -269,7 +286,7 @@ extension DeploymentMachine {
             case .exited:
                 return .failed("replica \(index) exited (\(slot.lastExit?.description ?? "exit unknown")) and its restart policy does not restart it")
             case .ready:
-                let since = slot.readySince ?? now
+                let since = max(slot.readySince ?? now, rollout.testsPassedAt ?? .distantPast)
                 let healthy = now.timeIntervalSince(since)
                 if healthy < minHealthy, waiting == nil {
                     waiting = "replica \(index) ready, \(Int(healthy))s of \(spec.rollout.minHealthySeconds)s healthy"
@@ -317,8 +334,19 @@ extension DeploymentMachine {
         actions.append(.start(key, target))
     }
 
-    private mutating func stop(_ key: ReplicaKey, why: String, into actions: inout [DeploymentAction]) {
+    private mutating func stop(_ key: ReplicaKey, now: Date, why: String, into actions: inout [DeploymentAction]) {
         guard var slot = replicas[key], slot.phase != .stopping else { return }
+        if needsDrain(slot) {
+            // Behind a stable endpoint: out of rotation first, stopped once its requests
+            // finished (or `gracePeriodSeconds` passed) — see ``trafficServers``.
+            if slot.drainingSince == nil {
+                slot.drainingSince = now
+                slot.message = "draining: \(why)"
+                replicas[key] = slot
+                return
+            }
+            if !slot.drained, let until = drainDeadline(slot), now < until { return }
+        }
         if slot.phase == .pending {
             // Never spawned (or its spawn is in flight): the start's report removes it.
             slot.phase = .stopping

@@ -38,6 +38,9 @@ public struct DeploymentMachine: Sendable, Equatable {
     public var startBackoffUntil: Date?
     /// A superseded rollout whose replicas the next one keeps (within one transition).
     var carryOver: CarryOver?
+    /// What keeps the stable endpoint from being served, as the data plane reported it
+    /// (not persisted: the data plane reports it again).
+    public var trafficProblem: String?
 
     struct CarryOver: Equatable {
         var generation: String
@@ -146,6 +149,16 @@ public struct DeploymentMachine: Sendable, Equatable {
                 // autoRollback off kept the failed replicas; a retry starts over (they are strays now).
                 rollout = nil
             }
+        case let .drained(key):
+            if replicas[key]?.drainingSince != nil { replicas[key]?.drained = true }
+        case let .traffic(problem):
+            if problem != trafficProblem {
+                trafficProblem = problem
+                actions.append(problem.map { .event(.warning, .trafficFailed, "stable endpoint: \($0)") }
+                               ?? .event(.normal, .trafficRestored, "stable endpoint served again"))
+            }
+        case let .tested(generation, results, failure):
+            receiveTests(generation: generation, results: results, failure: failure, now: now, into: &actions)
         case let .suspend(on):
             if on != userSuspended {
                 userSuspended = on
@@ -209,6 +222,8 @@ public struct DeploymentMachine: Sendable, Equatable {
                 ? rollout.target.spec.preparingDeadlineSeconds : rollout.target.spec.rollout.progressDeadlineSeconds))
             self.rollout = rollout
             actions.append(.event(.normal, .rolloutResumed, "resuming the rollout of \(short(rollout.target.revision)) at phase \(rollout.phase.rawValue) after a controller restart"))
+            // Tests in flight died with the old controller: they run again.
+            if rollout.phase == .testing, rollout.testsPassed != true { self.rollout?.testsRequested = nil }
             if rollout.phase == .preparing { actions.append(.prepare(revision: rollout.target.revision)) }
         }
         for slot in replicas.values.sorted(by: { $0.key < $1.key }) {

@@ -1,5 +1,6 @@
 import Foundation
 import MooringManifests
+import MooringModelChecks
 import MooringStatus
 import MooringSupervisor
 
@@ -48,6 +49,11 @@ public struct ReplicaSlot: Codable, Sendable, Equatable {
     public var startedAt: Date
     /// Why it is where it is, for people.
     public var message: String?
+    /// When the data plane was told to drain it (no new requests) before it stops. Not
+    /// persisted: a restarted controller drains again from the start (docs/traffic.md).
+    public var drainingSince: Date?
+    /// The data plane reported no request left on it while draining (not persisted).
+    public var drained = false
 
     public init(key: ReplicaKey, specHash: String, revision: String, phase: ReplicaPhase,
                 port: Int? = nil, identity: ProcessIdentity? = nil, startedAt: Date) {
@@ -113,6 +119,13 @@ public struct RolloutState: Codable, Sendable, Equatable {
     public var recordedPhase: RolloutPhase?
     /// Whether the history row is finished (a failed rollout kept without `autoRollback`).
     public var closed: Bool = false
+    /// Testing: the model tests were asked for (nil: not yet, or again after a restart).
+    public var testsRequested: Bool?
+    /// Testing: every model test passed on every new replica.
+    public var testsPassed: Bool?
+    /// When the model tests passed: behind a stable endpoint the new replicas take traffic
+    /// from then on, so `minHealthySeconds` is counted from here (under traffic).
+    public var testsPassedAt: Date?
 }
 
 /// What makes a deployment's machine move.
@@ -146,6 +159,13 @@ public enum DeploymentInput: Sendable, Equatable {
     case retry
     /// `mooring suspend` (true) / `mooring resume` (false).
     case suspend(Bool)
+    /// The data plane has no request left on a draining replica: it may stop.
+    case drained(ReplicaKey)
+    /// What keeps the stable endpoint from being served (nil: nothing; it serves).
+    case traffic(String?)
+    /// The model tests of `generation` ran: every check's result, and the failure message
+    /// naming the first failed check (nil: all passed).
+    case tested(generation: String, results: [CheckResult], failure: String?)
 }
 
 /// What the controller must do after a transition, once it is persisted.
@@ -164,6 +184,19 @@ public enum DeploymentAction: Sendable, Equatable {
     case history(HistoryChange)
     /// Every replica is gone after a removal: delete the deployment's row.
     case delete
+    /// Run `target`'s model tests against the new replicas (index, port); report `tested`.
+    case runTests(generation: String, Target, ports: [ReplicaPort])
+}
+
+/// A replica's index and the port it serves on, for the Testing gate.
+public struct ReplicaPort: Sendable, Equatable {
+    public var index: Int
+    public var port: Int
+
+    public init(index: Int, port: Int) {
+        self.index = index
+        self.port = port
+    }
 }
 
 /// A change to the rollout history table.
@@ -171,4 +204,6 @@ public enum HistoryChange: Sendable, Equatable {
     case begin(kind: RolloutKind, revision: String, specHash: String, fromHash: String?, fromRevision: String?)
     case phase(RolloutPhase)
     case finish(RolloutOutcome, reason: String?)
+    /// The model tests the Testing gate ran (every check on every new replica).
+    case tests([CheckResult])
 }

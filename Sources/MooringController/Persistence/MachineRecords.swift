@@ -79,7 +79,7 @@ extension DeploymentMachine {
             appliedReplicas: applied?.spec.replicas ?? 0, suspended: isSuspended, removing: removing,
             quarantinedSpecHash: quarantine?.specHash, quarantineReason: quarantine?.reason,
             rollout: rollout.map { .init(phase: $0.phase, kind: $0.kind, revision: $0.target.revision, detail: $0.detail, failure: $0.failure) },
-            serving: serving, rejection: rejection, controllerRunning: true)
+            serving: serving, rejection: rejection, controllerRunning: true, endpointProblem: trafficProblem)
     }
 
     /// The deployment row for this state, with its status summarized from the facts.
@@ -105,8 +105,9 @@ extension DeploymentMachine {
         return record
     }
 
-    /// Where clients reach it: the first ready serving replica (the stable endpoint later).
+    /// Where clients reach it: the stable endpoint, else the first ready serving replica.
     var endpoint: String? {
+        if let stable = trafficEndpoint { return stable.url }
         let serving = replicas.values.filter { $0.key.generation == servingGeneration && $0.port != nil }
             .sorted { ($0.phase == .ready ? 0 : 1, $0.key.index) < ($1.phase == .ready ? 0 : 1, $1.key.index) }
         return serving.first?.port.map { "http://127.0.0.1:\($0)" }

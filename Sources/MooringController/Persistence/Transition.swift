@@ -1,4 +1,5 @@
 import Foundation
+import MooringModelChecks
 import MooringStore
 
 /// One deployment's step: its machine before and after an input, and the actions the
@@ -15,7 +16,7 @@ struct Transition: Sendable {
         before != after || actions.contains {
             switch $0 {
             case .event, .history, .delete: return true
-            case .prepare, .start, .stop, .wake: return false
+            case .prepare, .start, .stop, .wake, .runTests: return false
             }
         }
     }
@@ -35,7 +36,7 @@ extension StoreTransaction {
                 if case .begin = change { try recordAudit(of: transition) }
             case let .event(type, reason, message):
                 try appendEvent(type, reason: reason.rawValue, message: message, deployment: name)
-            case .prepare, .start, .stop, .wake, .delete:
+            case .prepare, .start, .stop, .wake, .delete, .runTests:
                 break
             }
         }
@@ -65,6 +66,13 @@ extension StoreTransaction {
         case let .finish(outcome, reason):
             if let open = try inProgressRollout(of: name), let id = open.id {
                 try finishRollout(id: id, outcome: outcome, reason: reason)
+            }
+        case let .tests(results):
+            if let open = try inProgressRollout(of: name), let id = open.id {
+                try recordRolloutTests(results.map {
+                    RolloutTestRecord(rolloutId: id, check: $0.name, passed: $0.passed, latencyMillis: $0.latencyMillis,
+                                      statistic: $0.latencyStatistic.rawValue, calls: $0.calls, detail: $0.detail)
+                })
             }
         }
     }

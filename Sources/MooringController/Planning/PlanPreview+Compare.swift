@@ -45,7 +45,7 @@ extension PlanPreview {
 
     /// `revision` as Git reads it, else `origin/<revision>`: in a fresh clone (a CI
     /// checkout) a pull request's branch exists only as a remote-tracking branch.
-    private static func resolve(_ revision: String, in source: GitSource) async throws -> CommitInfo {
+    static func resolve(_ revision: String, in source: GitSource) async throws -> CommitInfo {
         do {
             return try await source.resolve(revision)
         } catch let error as GitError where error.code == .refNotFound && !revision.hasPrefix("origin/") {

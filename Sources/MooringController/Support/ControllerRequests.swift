@@ -17,15 +17,16 @@ public enum ControllerRequests {
 
     /// Queues `action` for `deployment` and signals the controller; waits up to `wait` for
     /// the controller to handle it. Throws when no controller runs or the deployment is unknown.
-    public static func send(_ action: IntentAction, deployment: String?, layout: StateLayout,
+    /// `checking` names a deployment that must exist without being the request's subject.
+    public static func send(_ action: IntentAction, deployment: String?, checking: String? = nil, layout: StateLayout,
                             wait: Duration = .seconds(10)) async throws -> Outcome {
         guard let pid = StateLock.holder(at: layout.lock) else {
             throw ControllerError(.notRunning, "no controller is running on \(layout.root.path) (nothing holds \(layout.lock.path)); start one with `mooring run`")
         }
         let store = try StateStore(path: layout.database)
         let id: Int64 = try await store.write { tx in
-            if let deployment, try tx.deployment(named: deployment) == nil {
-                throw StoreError(.notFound, "no deployment named \(deployment); `mooring status` lists them")
+            for name in [deployment, checking].compactMap({ $0 }) where try tx.deployment(named: name) == nil {
+                throw StoreError(.notFound, "no deployment named \(name); `mooring status` lists them")
             }
             return try tx.beginIntent(action: action, deployment: deployment)
         }

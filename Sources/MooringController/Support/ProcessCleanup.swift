@@ -2,7 +2,7 @@ import Foundation
 import MooringStore
 import MooringSupervisor
 
-/// `mooring down`: stops every model process a state directory manages — recorded
+/// `mooring down`: stops every model process a state directory manages, and its HAProxy — recorded
 /// replicas whose identity still matches (a reused pid is never signalled), any
 /// unrecorded process carrying the directory's marker, and anything left in the replicas'
 /// cgroups (``ProcessContainment``, scope: the state directory) — and forgets them.
@@ -20,6 +20,11 @@ public enum ProcessCleanup {
         }
         for orphan in OrphanScanner.scan(stateDirectory: layout.root) {
             groups.insert(orphan.processGroup)
+        }
+        // The data plane's HAProxy (docs/traffic.md), when its recorded identity still holds.
+        if let haproxy = DataPlane.recordedIdentity(stateDirectory: layout.root),
+           ProcessIdentity.current(pid: haproxy.pid) == haproxy {
+            groups.insert(haproxy.processGroup)
         }
         await OrphanScanner.terminate(groups: groups, grace: grace)
         // What a replica started outside its process group (a daemon that called setsid()

@@ -15,7 +15,8 @@ struct DocumentDecoder {
     static let metadataKeys = ["name", "labels", "annotations"]
     static let deploymentSpecKeys = [
         "model", "runtime", "command", "env", "workingDir", "replicas",
-        "health", "rollout", "restart", "stop", "suspend",
+        "health", "rollout", "restart", "stop", "suspend", "tests",
+        "endpoint",
     ]
     static let runtimeSpecKeys = ["command", "env", "workingDir", "health", "restart", "stop"]
     static let modelKeys = ["uri", "sha256", "version", "insecure", "downloadDeadlineSeconds"]
@@ -156,6 +157,8 @@ struct DocumentDecoder {
         deployment.restart = decodeRestart(spec)
         deployment.stop = decodeStop(spec)
         deployment.suspend = spec.bool("suspend")
+        deployment.endpoint = decodeEndpoint(spec)
+        deployment.tests = decodeTests(spec)
     }
 
     private func decodeCommand(_ spec: MappingReader) -> Located<[String]>? {

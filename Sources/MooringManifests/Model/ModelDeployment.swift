@@ -15,6 +15,10 @@ public struct ModelDeployment: Hashable, Sendable {
     public var restart: RestartFragment
     public var stop: StopFragment
     public var suspend: Bool?
+    /// `spec.endpoint`: the stable address clients use (nil: no proxy, as before).
+    public var endpoint: EndpointFragment?
+    /// `spec.tests`: golden requests run against every new replica before it serves.
+    public var tests: [ModelTestFragment] = []
     /// Where the document starts.
     public var position: SourcePosition
     /// Where `metadata.name` is written.
@@ -39,6 +43,7 @@ public struct ModelDeployment: Hashable, Sendable {
         self.restart = RestartFragment()
         self.stop = StopFragment()
         self.suspend = nil
+        self.endpoint = nil
         self.position = position
         self.namePosition = namePosition
     }

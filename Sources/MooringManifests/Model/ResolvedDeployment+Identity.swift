@@ -61,7 +61,8 @@ extension ResolvedDeployment {
     public var specHash: String { specHash(version: Self.specHashVersion) }
 
     /// SHA-256 of what a replica process sees, in the canonical form of `version`:
-    /// everything but replica count, rollout settings, labels and `suspend`. A change here
+    /// everything but replica count, rollout settings, labels, `suspend`, `tests` and the
+    /// stable endpoint (the proxy's business). A change here
     /// needs new processes, a change elsewhere does not. The model's content is part of it
     /// from version 2 on.
     public func templateHash(version: Int) -> String {
@@ -69,6 +70,8 @@ extension ResolvedDeployment {
         copy.replicas = 0
         copy.labels = [:]
         copy.suspend = false
+        copy.endpoint = nil
+        copy.tests = nil
         copy.rollout = Rollout(strategy: .surge, minHealthySeconds: 0, progressDeadlineSeconds: 0, autoRollback: false)
         return copy.specHash(version: version)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MooringModelChecks
 
 /// A deployment with its runtime merged in and every default applied: exactly what the
 /// controller runs. Its `specHash` is its identity — equal specs hash equal however the
@@ -91,4 +92,10 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
     public var restart: Restart
     public var gracePeriodSeconds: Int
     public var suspend: Bool
+    /// The stable endpoint, if any. Nil is left out of the canonical JSON, so specs
+    /// without one hash as before; not part of ``templateHash``: a data-plane setting.
+    public var endpoint: StableEndpoint? = nil
+    /// `spec.tests` with their files read: the golden requests of the Testing gate. `nil`
+    /// when there are none, so specs without tests keep their hash.
+    public var tests: [ModelCheck]? = nil
 }

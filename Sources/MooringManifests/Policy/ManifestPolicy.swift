@@ -34,8 +34,8 @@ public struct ManifestPolicy: Sendable, Hashable {
     /// `policy.maxReplicas`: the most replicas one deployment may ask for. Nil: no limit
     /// beyond the manifest's own range.
     public var maxReplicas: Int?
-    /// `policy.endpointPortRanges`: reserved for stable endpoints (`spec.endpoint.port`),
-    /// which manifests do not have yet; carried, not checked.
+    /// `policy.endpointPortRanges`: the ranges `spec.endpoint.port` must fall in (any port
+    /// when empty).
     public var endpointPortRanges: [ClosedRange<Int>]
 
     public init(runtimes: Runtimes = .any, hostRuntimes: [String: ServingRuntime] = [:], runtimeDirectory: String? = nil,

@@ -81,7 +81,7 @@ struct DeploymentResolver {
         var env = runtime?.env ?? [:]
         env.merge(deployment.env) { _, mine in mine }
 
-        let resolved = ResolvedDeployment(
+        var resolved = ResolvedDeployment(
             name: name,
             labels: deployment.metadata.labels,
             model: model,
@@ -96,6 +96,10 @@ struct DeploymentResolver {
             gracePeriodSeconds: deployment.stop.gracePeriodSeconds ?? runtime?.stop.gracePeriodSeconds ?? ManifestDefaults.gracePeriodSeconds,
             suspend: deployment.suspend ?? ManifestDefaults.suspend
         )
+        resolved.endpoint = deployment.endpoint?.resolved
+        let (tests, testProblems) = resolveTests()
+        problems += testProblems
+        resolved.tests = tests.isEmpty ? nil : tests
         return (problems.hasErrors ? nil : resolved, problems)
     }
 

@@ -61,6 +61,7 @@ public struct ManifestSet: Sendable {
                 switch document {
                 case let .deployment(deployment):
                     diagnostics += policy.problems(deployment: deployment)
+                    diagnostics += policy.endpointProblems(deployment: deployment)
                     let name = deployment.metadata.name
                     if let first = seenDeployments[name] {
                         diagnostics.append(Diagnostic(.error, at: deployment.namePosition, field: "metadata.name",
@@ -81,6 +82,8 @@ public struct ManifestSet: Sendable {
                 }
             }
         }
+
+        diagnostics += EndpointRules.portConflicts(in: deployments)
 
         // Under `host-only`, deployments build on the host's runtimes and nothing else.
         let usable = policy.runtimes == .hostOnly ? policy.hostRuntimes : runtimes

@@ -15,7 +15,13 @@ extension Mooring {
         static let configuration = CommandConfiguration(
             commandName: "validate",
             abstract: "Validate a host configuration file (default \(HostConfiguration.defaultPath)); exit 0 valid, 1 invalid.",
-            discussion: "Every problem is reported at once as file:line:column, like manifests. With policy.runtimes: host-only, the host's runtime directory is read and checked too.")
+            discussion: """
+            Every problem is reported at once as file:line:column, like manifests. With policy.runtimes: \
+            host-only, the host's runtime directory is read and checked too.
+
+            Example:
+              mooring config validate /etc/mooring/host.yaml && sudo systemctl restart mooring
+            """)
 
         @Argument(help: "The configuration file.")
         var path: String = HostConfiguration.defaultPath

@@ -12,6 +12,10 @@ extension Mooring {
             With a controller running, asks it over its HTTP API (the address in <state>/api) to stop \
             every model process and then itself; with none, stops them directly. The next `mooring run` \
             starts the deployments again.
+
+            Examples:
+              mooring down                              # stop every model of ./.mooring
+              mooring down --state-dir /var/lib/mooring --grace 60s
             """)
 
         @OptionGroup var global: GlobalOptions
@@ -25,7 +29,8 @@ extension Mooring {
 
         func run() async throws {
             let layout = try verifiedStateDirectory(global, command: "down")
-            if let pid = StateLock.holder(at: layout.lock) {
+            let throughController = StateLock.holder(at: layout.lock)
+            if let pid = throughController {
                 try await downThroughController(pid: pid, layout: layout)
             }
             let stopped: Int
@@ -35,7 +40,11 @@ extension Mooring {
                 printError("mooring down: \(error)")
                 throw ExitCode(1)
             }
-            print("stopped \(stopped) model process group\(stopped == 1 ? "" : "s")")
+            if throughController != nil && stopped == 0 {
+                print("no model process is left running in \(layout.root.path)")
+            } else {
+                print("stopped \(stopped) model process group\(stopped == 1 ? "" : "s")\(throughController != nil ? " the controller left running" : "")")
+            }
         }
 
         /// Asks the controller to stop the models and itself, and waits until it has.

@@ -8,7 +8,14 @@ extension Mooring {
     struct History: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show rollouts: revision, outcome, who made the commit and why.",
-            discussion: "-o json and -o csv export every audit field: commit author, committer, subject, pull request, signer, changed spec fields and outcome.")
+            discussion: """
+            -o json and -o csv export every audit field: commit author, committer, subject, pull \
+            request, signer, changed spec fields and outcome.
+
+            Examples:
+              mooring history iris                      # iris's rollouts, newest first
+              mooring history --since 7d -o csv > audit.csv
+            """)
 
         /// Output formats.
         enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -58,7 +65,13 @@ extension Mooring {
 
     /// `mooring events [NAME]`: what happened, oldest first.
     struct Events: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show events: time, deployment, reason and message.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show events: time, deployment, reason and message.",
+            discussion: """
+            Examples:
+              mooring events iris                       # why iris is where it is
+              mooring events --limit 20                 # the last 20 events of every deployment
+            """)
 
         @OptionGroup var global: GlobalOptions
 

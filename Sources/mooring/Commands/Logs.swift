@@ -9,7 +9,13 @@ extension Mooring {
     /// model-server output, read from the log files (no controller needed).
     struct Logs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the log of a deployment's replicas (stdout and stderr of the model server).")
+            abstract: "Print the log of a deployment's replicas (stdout and stderr of the model server).",
+            discussion: """
+            Examples:
+              mooring logs iris -f                      # follow the serving replicas
+              mooring logs iris --replica 1 --tail 50
+              mooring logs iris --previous              # the process before the last restart (a crash)
+            """)
 
         @OptionGroup var global: GlobalOptions
 

@@ -15,6 +15,11 @@ extension Mooring {
             With no flags inside a Git checkout it deploys ./manifests of the current branch \
             with state in .mooring. SIGHUP fetches now and reads the request queue; SIGTERM/SIGINT stop \
             the controller and leave the models running (the next controller adopts them).
+
+            Examples:
+              mooring run                               # ./manifests of this checkout, state in .mooring
+              mooring run --repo https://git.example.com/ml/deployments.git --branch main \\
+                --state-dir /var/lib/mooring --interval 1m --webhook-secret-file /etc/mooring/webhook
             """
         )
 
@@ -81,7 +86,7 @@ extension Mooring {
             let shutdown = ShutdownRequest()
             do {
                 layout = try StateDirectory.prepare(at: stateDirectory)
-                apiConfiguration = try api.configuration(layout: layout, trackedRef: source.trackedRef, shutdown: shutdown)
+                apiConfiguration = try api.configuration(layout: layout, trackedRef: source.trackedRef, shutdown: shutdown, host: host)
                 try apiConfiguration.validate()
                 lock = try StateLock.acquire(at: layout.lock)
             } catch {

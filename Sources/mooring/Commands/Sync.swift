@@ -7,9 +7,9 @@ extension Mooring {
     /// `mooring sync [NAME] [--retry]`: fetch and reconcile now.
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Ask the running controller to fetch and reconcile now.",
+            abstract: "Ask the running controller to fetch and reconcile now, and print what changed.",
             discussion: """
-            --retry NAME lifts the quarantine of NAME's failed spec, so the controller tries it again.
+            Waits until the controller has fetched and applied the tracked ref (up to --wait), then             prints the commit and what changed: deployments rolling out, added, removed, or held by             a rejected commit. `mooring status --wait` then waits for the rollouts themselves.             With --retry, NAME's quarantined spec (a failed rollout) is tried again.
 
             Examples:
               mooring sync                 # fetch now instead of at the next poll
@@ -18,11 +18,25 @@ extension Mooring {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("Retry the quarantined spec of this deployment.", valueName: "name"))
-        var retry: String?
+        @Argument(help: "A deployment (required with --retry); it must exist.")
+        var name: String?
+
+        @Flag(help: "Lift the quarantine of NAME's failed spec so the controller tries it again.")
+        var retry = false
+
+        @Option(help: ArgumentHelp("How long to wait for the fetch and reconcile.", valueName: "duration"))
+        var wait: DurationArgument = DurationArgument(.seconds(60))
+
+        func validate() throws {
+            if retry && name == nil { throw ValidationError("--retry needs the deployment: mooring sync --retry NAME") }
+        }
 
         func run() async throws {
-            try await sendRequest(retry == nil ? .sync : .retry, deployment: retry, command: "sync", global: global)
+            if retry {
+                try await sendRequest(.retry, deployment: name, command: "sync", global: global)
+            }
+            try await sendRequest(.sync, deployment: nil, checking: retry ? nil : name, command: "sync", global: global,
+                                  wait: wait.duration)
         }
     }
 
@@ -59,11 +73,14 @@ extension Mooring {
     }
 }
 
-/// Sends a request to the running controller and prints what became of it.
-private func sendRequest(_ action: IntentAction, deployment: String?, command: String, global: GlobalOptions) async throws {
+/// Sends a request to the running controller and prints what became of it. `checking`
+/// names a deployment that must exist (a sync names one to check for a typo; the fetch is
+/// the whole source's).
+private func sendRequest(_ action: IntentAction, deployment: String?, checking: String? = nil, command: String,
+                         global: GlobalOptions, wait: Duration = .seconds(10)) async throws {
     let layout = try verifiedStateDirectory(global, command: command, allowMissing: true)
     do {
-        switch try await ControllerRequests.send(action, deployment: deployment, layout: layout) {
+        switch try await ControllerRequests.send(action, deployment: deployment, checking: checking, layout: layout, wait: wait) {
         case let .handled(outcome) where outcome == "done":
             print("\(command): asked the controller to fetch and reconcile now; `mooring status` shows the result")
         case let .handled(outcome) where outcome.hasPrefix("error: "):

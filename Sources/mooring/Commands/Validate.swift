@@ -15,6 +15,10 @@ extension Mooring {
             enclosing Git work tree (or --repo-root). With --config, the host's policy and \
             {{host.NAME}} variables are checked too; without one, {{host.NAME}} is accepted \
             with a warning that it is unchecked (/etc/mooring/config.yaml is not read implicitly).
+
+            Examples:
+              mooring validate manifests
+              mooring validate manifests --format github   # annotations on a pull request
             """
         )
 

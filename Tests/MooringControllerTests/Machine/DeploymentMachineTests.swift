@@ -139,7 +139,41 @@ import Testing
         Row(label: "a serving replica that died while no controller ran is started again", script: { w in
                 w.settle(); w.processes = [:]; try w.restart(); w.settle()
             }, serving: 1, live: [1], sync: .synced, health: .healthy),
+        // The Testing gate (spec.tests): after Gating, before the new replicas take over.
+        Row(label: "a version that passes its model tests is promoted", script: { w in
+                w.settle(); w.commit(2, tests: true); w.settle()
+            }, serving: 2, live: [2], sync: .synced, health: .healthy),
+        Row(label: "a version that answers its golden requests wrongly is rolled back", script: { w in
+                w.wrong = [2]; w.settle(); w.commit(2, tests: true); w.settle()
+            }, serving: 1, live: [1], sync: .outOfSync, health: .degraded),
+        Row(label: "restart during testing runs the tests again", script: { w in
+                testingV2(&w)
+                try w.restart()
+                if w.machine.rollout?.phase != .testing || w.testsInFlight.count != 1 {
+                    throw Failure("after the restart: phase \(String(describing: w.machine.rollout?.phase)), \(w.testsInFlight.count) test runs")
+                }
+                w.settle()
+            }, serving: 2, live: [2], sync: .synced, health: .healthy),
+        Row(label: "new commit during testing: the late results are ignored", script: { w in
+                testingV2(&w); w.commit(3, tests: true)
+                w.wrong = [2]; w.settle()
+            }, serving: 3, live: [3], sync: .synced, health: .healthy),
+        Row(label: "tests that never answer miss the progress deadline", script: { w in
+                testingV2(&w); w.testsInFlight = []
+                for _ in 0..<13 { w.wait(5) }
+                w.settle()
+            }, serving: 1, live: [1], sync: .outOfSync, health: .degraded),
     ]
+
+    /// v1 serving, then v2 with model tests healthy and its tests asked for (in flight).
+    static func testingV2(_ world: inout MachineWorld) {
+        world.settle()
+        world.commit(2, tests: true)
+        world.finishPrepares()
+        world.finishStarts()
+        world.probe()
+        world.wait(5)
+    }
 
     @Test(arguments: rows)
     func interleaving(_ row: Row) throws {
@@ -171,6 +205,55 @@ import Testing
         }
         #expect(phases == [.preparing, .starting, .gating, .draining, .done], "\(phases)")
         #expect(world.history.last == .finish(.succeeded, reason: nil))
+    }
+
+    @Test func aFailedModelTestNamesTheCheckAndWhatCameBack() {
+        var world = MachineWorld(version: 1)
+        world.wrong = [2]
+        world.settle()
+        world.history = []
+        world.commit(2, tests: true)
+        world.settle()
+        let phases = world.history.compactMap { change -> RolloutPhase? in
+            if case let .phase(phase) = change { return phase } else { return nil }
+        }
+        #expect(phases == [.preparing, .starting, .gating, .testing, .rollingBack, .failed], "\(phases)")
+        #expect(world.machine.quarantine?.reason == "test iris-setosa: $.c expected 0, got 2")
+        let recorded = world.history.compactMap { change -> [String]? in
+            if case let .tests(results) = change { return results.map { "\($0.name) \($0.passed) \($0.detail ?? "")" } } else { return nil }
+        }
+        #expect(recorded == [["iris-setosa false $.c expected 0, got 2"]], "the results go to the rollout's history")
+        #expect(world.summary.message.contains("test iris-setosa: $.c expected 0, got 2"), "\(world.summary.message)")
+    }
+
+    /// Behind a stable endpoint a version takes traffic only once its model tests passed:
+    /// a wrong one never does; a good one spends `minHealthySeconds` under traffic after them.
+    @Test(arguments: [false, true])
+    func behindAStableEndpointTrafficWaitsForTheModelTests(wrongVersion: Bool) {
+        var world = MachineWorld(version: 1, endpoint: true)
+        if wrongVersion { world.wrong = [2] }
+        world.settle()
+        world.history = []
+        world.commit(2, tests: true)
+        world.finishPrepares()
+        world.finishStarts()
+        world.probe()
+        #expect(world.machine.rollout?.phase == .testing)
+        let servers = world.machine.trafficBackend?.servers ?? []
+        #expect(servers.filter { $0.state == .ready }.count == 1, "only v1 serves while v2 is tested: \(servers)")
+        world.finishTests()
+        if wrongVersion {
+            world.settle()
+            #expect(world.servingVersion == 1)
+            #expect(world.machine.quarantine != nil)
+        } else {
+            #expect(world.machine.rollout?.phase == .gating, "minHealthySeconds, now under traffic")
+            #expect((world.machine.trafficBackend?.servers ?? []).filter { $0.state == .ready }.count == 2)
+            world.wait(5)
+            world.settle()
+            #expect(world.servingVersion == 2)
+        }
+        #expect(world.trafficViolations.isEmpty, "\(world.trafficViolations)")
     }
 
     @Test func aFailedRolloutNamesWhatFailedAndHowToRetry() {

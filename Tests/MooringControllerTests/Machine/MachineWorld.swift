@@ -1,5 +1,6 @@
 import Foundation
 import MooringManifests
+import MooringModelChecks
 import MooringStatus
 import MooringStore
 import MooringSupervisor
@@ -32,10 +33,22 @@ struct MachineWorld {
     var commits = 0
     /// Versions whose processes crash-loop instead of becoming ready.
     var broken: Set<Int> = []
+    /// Specs carry `spec.endpoint` (a stable endpoint through the data plane).
+    var endpoint = false
+    /// Whether the fake data plane reports draining servers idle (their requests finished).
+    var dataPlaneIdle = true
+    /// Breaches of the traffic rules seen after any input (see ``checkTraffic``).
+    var trafficViolations: [String] = []
+    /// Model tests asked for and not yet answered: generation, version, replicas tested.
+    var testsInFlight: [(generation: String, version: Int, ports: [ReplicaPort])] = []
+    /// Versions that answer their golden requests wrongly.
+    var wrong: Set<Int> = []
 
-    init(version: Int, replicas: Int = 1, strategy: String = "Surge") {
+    init(version: Int, replicas: Int = 1, strategy: String = "Surge", endpoint: Bool = false) {
         commits += 1
-        machine = DeploymentMachine(name: "iris", desired: Self.target(version, replicas: replicas, strategy: strategy, commit: commits))
+        self.endpoint = endpoint
+        machine = DeploymentMachine(name: "iris", desired: Self.target(version, replicas: replicas, strategy: strategy,
+                                                                       endpoint: endpoint, commit: commits))
         send(.tick)
     }
 
@@ -43,7 +56,13 @@ struct MachineWorld {
         String(repeating: String(commit % 10), count: 40)
     }
 
-    static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false, commit: Int) -> Target {
+    static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false,
+                       endpoint: Bool = false, tests: Bool = false, commit: Int) -> Target {
+        let golden = tests ? """
+
+                  tests:
+                    - {name: iris-setosa, path: /infer, body: "{}", expect: {json: [{path: "$.c", equals: 0}]}}
+                """ : ""
         let yaml = """
             apiVersion: mooring.dev/v1alpha1
             kind: ModelDeployment
@@ -52,7 +71,8 @@ struct MachineWorld {
               command: ["server", "--version", "\(version)", "--port", "{{port}}"]
               replicas: \(replicas)
               suspend: \(suspend)
-              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}
+              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}\(golden)
+            \(endpoint ? "  endpoint: {port: 8080}" : "")
             """
         let set = ManifestSet.load(files: [ManifestFile(path: "manifests/iris.yaml", contents: Data(yaml.utf8))])
         precondition(set.isValid, "\(set.diagnostics)")
@@ -69,7 +89,9 @@ struct MachineWorld {
     // MARK: Inputs and actions
 
     mutating func send(_ input: DeploymentInput) {
+        let before = machine
         let actions = machine.handle(input, now: now)
+        checkTraffic(before: before, actions: actions)
         for action in actions {
             switch action {
             case let .prepare(revision): preparesInFlight.append(revision)
@@ -79,15 +101,30 @@ struct MachineWorld {
             case let .event(_, reason, message): events.append("\(reason.rawValue): \(message)")
             case .delete: deleted = true
             case .wake: break
+            case let .runTests(generation, target, ports):
+                testsInFlight.append((generation, Int(target.spec.command[2]) ?? 0, ports))
             }
         }
     }
 
     /// Git moves to `version` at a new commit.
-    mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false) {
+    mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false, tests: Bool = false) {
         commits += 1
         send(.desired(Self.target(version, replicas: replicas ?? machine.desired.spec.replicas, strategy: strategy,
-                                  suspend: suspend, commit: commits)))
+                                  suspend: suspend, endpoint: endpoint, tests: tests, commit: commits)))
+    }
+
+    /// Every model test run in flight answers: wrong versions fail `iris-setosa`.
+    mutating func finishTests() {
+        let runs = testsInFlight
+        testsInFlight = []
+        for run in runs {
+            let passed = !wrong.contains(run.version)
+            let result = CheckResult(name: "iris-setosa", passed: passed, latencyMillis: 3, calls: 1,
+                                     detail: passed ? nil : "$.c expected 0, got 2")
+            send(.tested(generation: run.generation, results: Array(repeating: result, count: run.ports.count),
+                         failure: passed ? nil : result.failureMessage))
+        }
     }
 
     mutating func finishPrepares() {
@@ -132,6 +169,35 @@ struct MachineWorld {
         }
     }
 
+    /// The fake data plane: every draining server with no request left is reported.
+    mutating func reportDrained() {
+        guard dataPlaneIdle else { return }
+        for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) where slot.drainingSince != nil && !slot.drained && slot.phase != .stopping {
+            send(.drained(slot.key))
+        }
+    }
+
+    /// The rules a stable endpoint keeps, after every input: a replica that took traffic
+    /// is stopped only after it drained (or its grace period ran out), and once a version
+    /// served, the backend never runs out of servers in rotation (a Recreate excepted).
+    mutating func checkTraffic(before: DeploymentMachine, actions: [DeploymentAction]) {
+        guard endpoint, !machine.removing else { return }
+        for case let .stop(key, _) in actions {
+            guard let slot = before.replicas[key], slot.phase == .ready || slot.phase == .running else { continue }
+            let drained = machine.replicas[key]?.drained == true || (before.drainDeadline(slot).map { now >= $0 } ?? false)
+            if !drained { trafficViolations.append("\(key) stopped while in rotation at \(now)") }
+        }
+        if before.applied != nil, machine.rollout?.kind != .recreate, machine.desired.spec.replicas > 0,
+           let backend = machine.trafficBackend, !backend.servers.contains(where: { $0.state == .ready }) {
+            trafficViolations.append("no server in rotation after \(actions.count) actions at \(now): \(backend.servers)")
+        }
+        // A generation whose model tests have not passed never takes a request.
+        if let rollout = machine.rollout, machine.awaitsModelTests(rollout), let backend = machine.trafficBackend,
+           let early = backend.servers.first(where: { $0.state == .ready && $0.name.hasPrefix(rollout.generation + "-") }) {
+            trafficViolations.append("\(early.name) in rotation before its model tests passed at \(now)")
+        }
+    }
+
     mutating func wait(_ seconds: TimeInterval) {
         now = now.addingTimeInterval(seconds)
         send(.tick)
@@ -147,6 +213,7 @@ struct MachineWorld {
         startsInFlight = [:]
         stopsInFlight = []
         preparesInFlight = []
+        testsInFlight = []
         machine = try DeploymentMachine(record: record, replicas: rows)
         for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) {
             if let process = processes[slot.key], slot.identity?.pid == process.pid {
@@ -164,8 +231,10 @@ struct MachineWorld {
             finishPrepares()
             finishStarts()
             probe()
+            reportDrained()
+            finishTests()
             finishStops()
-            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty,
+            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty, testsInFlight.isEmpty,
                machine.rollout == nil || machine.rollout?.phase == .failed {
                 return
             }

@@ -1,0 +1,295 @@
+import Foundation
+import Logging
+import MooringSupervisor
+import MooringTraffic
+
+/// The controller's HAProxy: one master-worker process per state directory, run by the
+/// supervisor like a model (its own session, adopted by a restarted controller: same pid),
+/// its configuration under `<state>/traffic/`, and its servers changed through the runtime
+/// API. ``reconcile(_:)`` makes it equal to the wanted backends and reports, per backend,
+/// which draining servers are idle and what keeps an endpoint from being served.
+actor DataPlane {
+    /// What a reconcile found.
+    struct Report: Sendable {
+        /// Per deployment: draining servers with no session and no queued request.
+        var idle: [String: Set<String>] = [:]
+        /// Per deployment: why its endpoint is not served (nil: it is).
+        var problems: [String: String?] = [:]
+    }
+
+    /// The supervisor's name for the HAProxy process: not a DNS label, so no deployment has it.
+    static let processID = ReplicaID(deployment: "mooring.traffic", replica: 0, generation: "haproxy")
+
+    /// What the adoption record in `haproxy.json` holds.
+    struct Record: Codable {
+        var identity: ProcessIdentity
+        /// The listener part of the configuration the process runs (reload when it differs).
+        var listeners: String
+    }
+
+    let directory: URL
+    let runner: any ReplicaRunner
+    let logger: Logger
+    let runtime: HAProxyRuntime
+    /// The listeners the running HAProxy was configured with, once known.
+    private var running: Record?
+    private var adoptionTried = false
+
+    init(stateDirectory: URL, runner: any ReplicaRunner, logger: Logger) {
+        self.directory = stateDirectory.appendingPathComponent("traffic")
+        self.runner = runner
+        self.logger = logger
+        self.runtime = HAProxyRuntime(socketPath: directory.appendingPathComponent("haproxy.sock").path)
+    }
+
+    var configFile: URL { directory.appendingPathComponent("haproxy.cfg") }
+    var recordFile: URL { directory.appendingPathComponent("haproxy.json") }
+
+    /// The pid of the HAProxy master, when one runs.
+    var masterPid: Int32? { running?.identity.pid }
+
+    /// The supervisor reported on the HAProxy process (a restart gives a new pid).
+    func observe(_ snapshot: ReplicaSnapshot) {
+        guard var record = running else { return }
+        if let identity = snapshot.identity, identity != record.identity {
+            record.identity = identity
+            running = record
+            save(record)
+        }
+        if snapshot.state == .exited || snapshot.state == .crashLoop { running?.listeners = "" }
+    }
+
+    /// Makes HAProxy serve `backends`.
+    func reconcile(_ backends: [TrafficBackend]) async -> Report {
+        var report = Report()
+        func failAll(_ problem: String) -> Report {
+            var failed = Report()
+            for backend in backends { failed.problems[backend.name] = problem }
+            return failed
+        }
+        if !adoptionTried {
+            adoptionTried = true
+            await adopt()
+        }
+        if backends.isEmpty {
+            if running != nil { await stop() }
+            return report
+        }
+        guard let binary = Self.haproxyBinary() else {
+            return failAll("HAProxy is not installed (no `haproxy` in PATH or /usr/sbin); install it (apt-get install haproxy, or scripts/install-deps.sh) — the replicas keep running on their private ports")
+        }
+        let listeners = HAProxyConfig.render(backends.map { TrafficBackend(name: $0.name, address: $0.address, port: $0.port, mode: $0.mode, checkPath: $0.checkPath, checkIntervalSeconds: $0.checkIntervalSeconds, checkFall: $0.checkFall, checkRise: $0.checkRise, servers: []) }, socketPath: runtime.socketPath)
+        if running?.listeners != listeners {
+            if let problem = await configure(backends, listeners: listeners, binary: binary) {
+                return failAll(problem)
+            }
+        }
+        let runtime = self.runtime
+        let rows: [ServerStats]
+        do {
+            rows = try await Blocking.run { try runtime.stats() }
+        } catch {
+            return failAll("HAProxy's runtime API does not answer (\(error)); the supervisor restarts HAProxy if it exited")
+        }
+        for backend in backends {
+            let commands = RuntimeCommands.plan(backend, current: rows)
+            var problem: String?
+            for command in commands {
+                do {
+                    try await Blocking.run { try runtime.change(command) }
+                } catch where command.hasPrefix("del server") {
+                    // Sessions still open on a server taken out: deleted at a later pass.
+                    logger.debug("\(error); retried")
+                } catch {
+                    problem = "\(error)"
+                }
+            }
+            report.problems[backend.name] = .some(problem)
+            let draining = Set(backend.servers.filter { $0.state == .drain }.map(\.name))
+            report.idle[backend.name] = Set(rows.filter {
+                $0.proxy == backend.backendName && draining.contains($0.server)
+                    && RuntimeCommands.state(of: $0) == .drain && $0.isIdle
+            }.map(\.server))
+        }
+        return report
+    }
+
+    // MARK: Process
+
+    /// Writes, checks and applies a configuration with new listeners: starts HAProxy or
+    /// reloads it. Returns a problem when it cannot; what serves then is left as it was.
+    private func configure(_ backends: [TrafficBackend], listeners: String, binary: String) async -> String? {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            return "cannot create \(directory.path): \(error); check the state directory's permissions"
+        }
+        let text = HAProxyConfig.render(backends, socketPath: runtime.socketPath)
+        let candidate = directory.appendingPathComponent("haproxy.cfg.new")
+        do {
+            try Data(text.utf8).write(to: candidate, options: .atomic)
+        } catch {
+            return "cannot write \(candidate.path): \(error); check free disk space"
+        }
+        let check = await Self.run(binary, ["-c", "-q", "-f", candidate.path])
+        guard check.status == 0 else {
+            let reason = check.output.split(separator: "\n").first { $0.contains("ALERT") }.map(String.init) ?? check.output
+            return "HAProxy rejected the configuration (\(reason.trimmingCharacters(in: .whitespaces))); the data plane keeps its previous configuration — see \(candidate.path)"
+        }
+        do {
+            if FileManager.default.fileExists(atPath: configFile.path) { try FileManager.default.removeItem(at: configFile) }
+            try FileManager.default.moveItem(at: candidate, to: configFile)
+        } catch {
+            return "cannot install \(configFile.path): \(error)"
+        }
+        if var record = running, kill(record.identity.pid, 0) == 0 {
+            let before = await ask("show info") ?? ""
+            // SIGUSR2: the master re-reads the file and starts a new worker on the same
+            // sockets; the old worker finishes what it holds (docs/traffic.md).
+            kill(record.identity.pid, SIGUSR2)
+            guard await waitForWorker(replacing: before, serving: backends) else {
+                return "HAProxy did not take the new configuration within 10s (a port taken by another program? see \(directory.appendingPathComponent("haproxy.log").path)); what served before keeps serving"
+            }
+            record.listeners = listeners
+            running = record
+            save(record)
+            return nil
+        }
+        let spec = ReplicaSpec(
+            arguments: [binary, "-W", "-db", "-f", configFile.path],
+            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], workingDirectory: directory.path, port: 0,
+            health: .none, restart: .always, gracePeriod: .seconds(5),
+            logFile: directory.appendingPathComponent("haproxy.log"), inheritsEnvironment: false)
+        do {
+            await runner.stop(Self.processID)
+            let snapshot = try await runner.start(Self.processID, spec: spec)
+            guard let identity = snapshot.identity else { return "HAProxy started without a process the supervisor could see" }
+            let record = Record(identity: identity, listeners: listeners)
+            running = record
+            save(record)
+        } catch {
+            return "cannot start HAProxy: \(error)"
+        }
+        guard await waitForWorker(replacing: nil, serving: backends) else {
+            running?.listeners = ""
+            return "HAProxy started but does not serve within 10s (a port taken by another program? see \(directory.appendingPathComponent("haproxy.log").path))"
+        }
+        return nil
+    }
+
+    /// Waits until the runtime API answers from a worker other than the one that answered
+    /// `before` and lists every wanted frontend.
+    private func waitForWorker(replacing before: String?, serving backends: [TrafficBackend]) async -> Bool {
+        let wanted = Set(backends.map(\.frontendName))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let info = await ask("show info"), !info.isEmpty,
+               before == nil || Self.pidLine(info) != Self.pidLine(before ?? ""),
+               let stat = await ask("show stat"),
+               wanted.isSubset(of: Set(ServerStats.parse(stat).filter { $0.server == "FRONTEND" }.map(\.proxy))) {
+                return true
+            }
+            do { try await Task.sleep(for: .milliseconds(100)) } catch { return false }
+        }
+        return false
+    }
+
+    /// One runtime-API answer, nil while HAProxy does not answer (it is starting or reloading).
+    private func ask(_ command: String) async -> String? {
+        let runtime = self.runtime
+        do {
+            return try await Blocking.run { try runtime.send(command) }
+        } catch {
+            logger.trace("HAProxy: \(error)")
+            return nil
+        }
+    }
+
+    private static func pidLine(_ info: String) -> Substring? {
+        info.split(separator: "\n").first { $0.hasPrefix("Pid:") }
+    }
+
+    /// Takes over the HAProxy an earlier controller started, if it still runs.
+    private func adopt() async {
+        guard let data = FileManager.default.contents(atPath: recordFile.path) else { return }
+        let record: Record
+        do {
+            record = try JSONDecoder().decode(Record.self, from: data)
+        } catch {
+            logger.warning("cannot read \(recordFile.path) (\(error)); a new HAProxy is started if one is needed")
+            return
+        }
+        guard let binary = Self.haproxyBinary() else { return }
+        let spec = ReplicaSpec(
+            arguments: [binary, "-W", "-db", "-f", configFile.path],
+            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], workingDirectory: directory.path, port: 0,
+            health: .none, restart: .always, gracePeriod: .seconds(5),
+            logFile: directory.appendingPathComponent("haproxy.log"), inheritsEnvironment: false)
+        if await runner.adopt(Self.processID, spec: spec, identity: record.identity) != nil {
+            running = record
+            logger.info("adopted HAProxy (pid \(record.identity.pid))")
+        }
+    }
+
+    private func stop() async {
+        await runner.stop(Self.processID)
+        running = nil
+        if FileManager.default.fileExists(atPath: recordFile.path) {
+            do {
+                try FileManager.default.removeItem(at: recordFile)
+            } catch {
+                logger.error("cannot remove \(recordFile.path): \(error); a restarted controller finds no HAProxy to adopt there and starts one if needed")
+            }
+        }
+    }
+
+    private func save(_ record: Record) {
+        do {
+            try StableJSON.encode(record).write(to: recordFile, options: .atomic)
+        } catch {
+            logger.error("cannot record HAProxy's identity in \(recordFile.path): \(error); a restarted controller will start a new HAProxy")
+        }
+    }
+
+    /// The HAProxy identity recorded under `stateDirectory`, for `mooring down` (nil when
+    /// there is none or it cannot be read: then there is nothing it may safely signal).
+    static func recordedIdentity(stateDirectory: URL) -> ProcessIdentity? {
+        let file = stateDirectory.appendingPathComponent("traffic/haproxy.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(Record.self, from: data).identity
+        } catch {
+            return nil
+        }
+    }
+
+    static func haproxyBinary() -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for directory in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin"] {
+            let candidate = directory + "/haproxy"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs a short command (the configuration check) off the cooperative pool.
+    static func run(_ executable: String, _ arguments: [String]) async -> (status: Int32, output: String) {
+        await Blocking.run {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            do {
+                try process.run()
+            } catch {
+                return (-1, "cannot run \(executable): \(error)")
+            }
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+}

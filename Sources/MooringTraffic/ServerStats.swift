@@ -1,0 +1,49 @@
+/// One row of HAProxy's `show stat` (a server, or a frontend/backend aggregate).
+public struct ServerStats: Hashable, Sendable {
+    public var proxy: String
+    public var server: String
+    /// Sessions now open (`scur`) and requests queued (`qcur`).
+    public var currentSessions: Int
+    public var queued: Int
+    public var totalSessions: Int
+    /// `UP`, `DOWN`, `DRAIN`, `MAINT`, `no check`, … as HAProxy says it.
+    public var status: String
+    public var weight: Int
+    public var responses2xx: Int
+    public var responses5xx: Int
+    /// Connection errors to the server (`econ`) and failed responses (`eresp`).
+    public var connectionErrors: Int
+    public var responseErrors: Int
+    /// Average response time over the last 1024 requests, milliseconds (`rtime`).
+    public var responseTimeMillis: Int
+
+    /// Parses `show stat` CSV output (header line `# pxname,svname,…`), by column name.
+    public static func parse(_ csv: String) -> [ServerStats] {
+        var lines = csv.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard let header = lines.first, header.hasPrefix("# ") else { return [] }
+        lines.removeFirst()
+        let names = header.dropFirst(2).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var column: [String: Int] = [:]
+        for (index, name) in names.enumerated() { column[name] = index }
+        return lines.compactMap { line in
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            func text(_ name: String) -> String {
+                guard let index = column[name], index < fields.count else { return "" }
+                return fields[index]
+            }
+            func number(_ name: String) -> Int { Int(text(name)) ?? 0 }
+            guard !text("pxname").isEmpty else { return nil }
+            return ServerStats(
+                proxy: text("pxname"), server: text("svname"), currentSessions: number("scur"), queued: number("qcur"),
+                totalSessions: number("stot"), status: text("status"), weight: number("weight"),
+                responses2xx: number("hrsp_2xx"), responses5xx: number("hrsp_5xx"),
+                connectionErrors: number("econ"), responseErrors: number("eresp"), responseTimeMillis: number("rtime"))
+        }
+    }
+
+    /// Whether this row is a server (not the `FRONTEND`/`BACKEND` aggregate).
+    public var isServer: Bool { server != "FRONTEND" && server != "BACKEND" }
+
+    /// Nothing in flight and nothing queued: a draining server can go.
+    public var isIdle: Bool { currentSessions == 0 && queued == 0 }
+}
