@@ -51,8 +51,9 @@ let package = Package(
             name: "MooringModelChecks",
             swiftSettings: sharedSwiftSettings
         ),
-        // Buffered HTTP requests through libcurl (method, headers, body, timeout, bounded
-        // answer, measured latency), off the cooperative pool.
+        // HTTP through libcurl: buffered requests (method, headers, body, timeout, bounded
+        // answer, measured latency) and streaming transfers (sinks, Range, SigV4), off the
+        // cooperative pool.
         .target(
             name: "MooringHTTP",
             dependencies: ["CCurl"],
@@ -79,7 +80,7 @@ let package = Package(
         // manifests' positioned diagnostics.
         .target(
             name: "MooringConfiguration",
-            dependencies: ["MooringManifests", "MooringGit", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MooringManifests", "MooringGit", "MooringArtifacts", .product(name: "Yams", package: "Yams")],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
@@ -90,6 +91,13 @@ let package = Package(
         .target(
             name: "MooringSupervisor",
             dependencies: ["CCurl", "CSupervisorSupport", "MooringFileSafety", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Remote model artifacts: URI schemes, the content-addressed cache, S3 / Hugging
+        // Face / MLflow resolvers and the cache's garbage collector.
+        .target(
+            name: "MooringArtifacts",
+            dependencies: ["MooringHTTP", "MooringManifests", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: sharedSwiftSettings
         ),
         // The status vocabulary and the pure status summary: no GRDB, so the HTTP server
@@ -117,6 +125,8 @@ let package = Package(
                 "MooringTraffic",
                 // The Testing gate and `mooring test` run `spec.tests` with it.
                 "MooringModelChecks", "MooringCheckRunner",
+                // Remote model artifacts, fetched in the Preparing phase.
+                "MooringArtifacts", "MooringHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 // The controller's series (`mooring_*`), exported by MooringServer's `/metrics`.
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -249,6 +259,11 @@ let package = Package(
             name: "MooringEndToEndTests",
             // Crypto signs the webhook bodies the way GitHub, Gitea and others do.
             dependencies: ["MooringTesting", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringArtifactsTests",
+            dependencies: ["MooringArtifacts", "MooringHTTP", "MooringManifests", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

@@ -11,7 +11,7 @@ struct HostConfigurationDecoder {
     /// The directory relative paths in the file are taken from.
     let base: URL
 
-    static let topKeys = ["source", "interval", "portRange", "api", "webhook", "hostVars", "policy", "limits", "retention"]
+    static let topKeys = ["source", "interval", "portRange", "api", "webhook", "hostVars", "policy", "limits", "retention", "artifacts"]
     static let sourceKeys = ["repo", "branch", "tag", "commit", "path", "tokenFile", "username", "sshKey", "knownHosts"]
     static let apiKeys = ["listen", "tokenFile"]
     static let webhookKeys = ["secretFile"]
@@ -55,6 +55,7 @@ struct HostConfigurationDecoder {
             runtimeDirectory = decodePolicy(policy, into: &configuration)
         }
         if let limits = top.mapping("limits", known: Self.limitKeys) { decodeLimits(limits, into: &configuration.limits) }
+        if let artifacts = top.mapping("artifacts", known: Self.artifactKeys) { decodeArtifacts(artifacts, into: &configuration.artifacts) }
         if let retention = top.mapping("retention", known: Self.retentionKeys) {
             configuration.retention.rolloutsPerDeployment = retention.int("rolloutsPerDeployment", in: 1...10_000_000)
             configuration.retention.eventsMaxAge = duration(retention, "eventsMaxAge", minimum: .seconds(3600))
@@ -167,7 +168,7 @@ struct HostConfigurationDecoder {
     }
 
     /// A path value; relative paths are taken from the configuration file's folder.
-    private func path(_ reader: MappingReader, _ key: String) -> String? {
+    func path(_ reader: MappingReader, _ key: String) -> String? {
         guard let written = reader.string(key) else { return nil }
         if written.value.isEmpty {
             context.error(at: written.position, field: join(reader.path, key), "the path is empty; give a file or folder, or remove the key")
@@ -178,7 +179,7 @@ struct HostConfigurationDecoder {
     }
 
     /// A string or number scalar's text (`portRange: 20000-29999` is a string, `8080` a number).
-    private func scalarText(_ reader: MappingReader, _ key: String) -> Located<String>? {
+    func scalarText(_ reader: MappingReader, _ key: String) -> Located<String>? {
         guard let node = reader.node(key) else { return nil }
         guard case let .scalar(scalar) = node else {
             context.error(node, field: join(reader.path, key), "expected text such as 20000-29999, got \(describeType(node))")

@@ -1,4 +1,5 @@
 import Foundation
+import MooringArtifacts
 import MooringGit
 import MooringManifests
 
@@ -67,6 +68,8 @@ public struct HostConfiguration: Sendable {
     /// `limits`: bounds on reading a revision's manifests.
     public var limits = ManifestLimits.default
     public var retention = Retention()
+    /// `artifacts`: the cache budget, S3 / Hugging Face / MLflow endpoints and secret files.
+    public var artifacts = ArtifactSettings()
     /// What was odd but not wrong in the file (a key that has no effect), positioned.
     public var warnings: [Diagnostic] = []
 

@@ -10,13 +10,11 @@ extension Controller {
         case let .prepare(revision):
             let context = self.context
             let inbox = inboxContinuation
+            let rollout = machines[name]?.rollout
+            let inUse = artifactURIsInUse()
             workContinuation.yield {
-                let failure: String?
-                do {
-                    _ = try await context.export(revision)
-                    failure = nil
-                } catch {
-                    failure = "\(error)"
+                let failure = await Self.prepare(name, revision: revision, rollout: rollout, inUse: inUse, context: context) { detail in
+                    inbox.yield(.input(name, .preparing(revision: revision, detail: detail)))
                 }
                 inbox.yield(.input(name, .prepared(revision: revision, failure: failure)))
             }
@@ -99,8 +97,15 @@ extension Controller {
         func giveBack() async { for port in allocated { await context.runner.releasePort(port) } }
         guard let port = allocated.first else { return .failed("no port was handed out", waiting: true) }
         let ports = Dictionary(uniqueKeysWithValues: zip(names, allocated.dropFirst()))
+        let modelPath: String?
+        do {
+            modelPath = try await context.artifactPath(for: target.spec.model)
+        } catch {
+            await giveBack()
+            return .failed("\(error)", waiting: false)
+        }
         let spec = context.renderer.render(target.spec, replica: id.replica, port: port, ports: ports, revision: target.revision,
-                                           generation: id.generation, specHash: target.hash)
+                                           generation: id.generation, specHash: target.hash, modelPath: modelPath)
         do {
             try ScratchDirectories.make(context.layout.scratchDirectory(deployment: id.deployment, generation: id.generation, replica: id.replica))
         } catch {

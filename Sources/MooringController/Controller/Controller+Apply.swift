@@ -41,6 +41,7 @@ extension Controller {
         ControllerMetrics.recorded(transitions.filter(\.changesState), at: at)
         for transition in transitions {
             machines[transition.name] = transition.deletes ? nil : transition.after
+            context.preparations.track(transition.name, transition.deletes ? nil : transition.after)
             if transition.deletes { scheduledWakes[transition.name] = nil }
             for action in transition.actions { schedule(action, for: transition.name) }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MooringArtifacts
 import MooringGit
 import MooringManifests
 import MooringStatus
@@ -110,7 +111,9 @@ public actor Controller: Service {
         let context = ControllerContext(
             configuration: configuration, layout: layout, store: store, runner: runner,
             source: source, renderer: ReplicaRenderer(layout: layout, hostVariables: configuration.hostVariables), logger: logger,
-            storeHealth: StoreHealth(file: healthFile))
+            storeHealth: StoreHealth(file: healthFile),
+            artifacts: ArtifactFetcher(cache: ArtifactCache(root: layout.artifacts), settings: configuration.artifacts),
+            preparations: Preparations())
         self.context = context
         self.storeFile = FileIdentity(path: layout.database.path)
         self.poller = SourcePoller(context: context, lastError: nil)

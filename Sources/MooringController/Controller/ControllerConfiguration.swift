@@ -1,4 +1,5 @@
 import Foundation
+import MooringArtifacts
 import MooringGit
 import MooringManifests
 
@@ -39,6 +40,8 @@ public struct ControllerConfiguration: Sendable {
     /// Signatures required on the tip commit before any manifest of it is read
     /// (`policy.verifyCommits`); nil: commits are not verified.
     public var commitSignatures: CommitSignaturePolicy?
+    /// Where remote model artifacts come from (`artifacts` in the host configuration).
+    public var artifacts = ArtifactSettings()
 
     public init(
         repository: String,

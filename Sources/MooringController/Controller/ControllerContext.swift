@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MooringArtifacts
 import MooringGit
 import MooringManifests
 import MooringStatus
@@ -18,6 +19,10 @@ struct ControllerContext: Sendable {
     let logger: Logger
     /// Whether the store takes writes, said where a full disk cannot stop it.
     let storeHealth: StoreHealth
+    /// Fetches remote model artifacts into `<state>/artifacts`.
+    let artifacts: ArtifactFetcher
+    /// Which deployments are preparing which revision (a superseded download stops).
+    let preparations: Preparations
 
     /// Exports `revision` to `<state>/revisions/<sha>/` (idempotent), off the cooperative pool.
     func export(_ revision: String) async throws -> URL {

@@ -102,7 +102,8 @@ extension DeploymentMachine {
             kind = target.spec.rollout.strategy == .recreate && applied != nil ? .recreate : .surge
             generation = newGeneration(for: target)
         }
-        let deadline = now.addingTimeInterval(TimeInterval(target.spec.rollout.progressDeadlineSeconds))
+        let deadline = now.addingTimeInterval(TimeInterval(phase == .preparing
+            ? target.spec.preparingDeadlineSeconds : target.spec.rollout.progressDeadlineSeconds))
         rollout = RolloutState(kind: kind, phase: phase, target: target, generation: generation,
                                fromHash: applied?.hash, fromRevision: applied?.revision, startedAt: now, deadline: deadline)
         attemptedHash = target.hash
@@ -123,10 +124,10 @@ extension DeploymentMachine {
             let mine = replicas.values.filter { $0.key.generation == rollout.generation }
             switch rollout.phase {
             case .preparing:
-                rollout.detail = "exporting revision \(short(rollout.target.revision))"
+                rollout.detail = rollout.detail ?? spec.preparingDetail(revision: rollout.target.revision)
                 self.rollout = rollout
                 if now >= rollout.deadline {
-                    fail("not prepared within progressDeadlineSeconds (\(spec.rollout.progressDeadlineSeconds)s)", now: now, into: &actions)
+                    fail(spec.preparingDeadlineMessage, now: now, into: &actions)
                 }
 
             case .draining where !rollout.promoted:

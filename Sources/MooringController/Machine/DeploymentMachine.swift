@@ -90,6 +90,14 @@ public struct DeploymentMachine: Sendable, Equatable {
                 fail("cannot prepare revision \(short(revision)): \(failure)", now: now, into: &actions)
             } else {
                 rollout.phase = rollout.kind == .recreate ? .draining : .starting
+                rollout.detail = nil
+                // The download had its own deadline: starting gets the whole progress deadline.
+                rollout.deadline = now.addingTimeInterval(TimeInterval(rollout.target.spec.rollout.progressDeadlineSeconds))
+                self.rollout = rollout
+            }
+        case let .preparing(revision, detail):
+            if var rollout, rollout.phase == .preparing, rollout.target.revision == revision {
+                rollout.detail = detail
                 self.rollout = rollout
             }
         case let .started(key, port, ports, identity, at):
@@ -211,7 +219,8 @@ public struct DeploymentMachine: Sendable, Equatable {
 
     private mutating func resume(now: Date, into actions: inout [DeploymentAction]) {
         if var rollout, !rollout.phase.isTerminal {
-            rollout.deadline = now.addingTimeInterval(TimeInterval(rollout.target.spec.rollout.progressDeadlineSeconds))
+            rollout.deadline = now.addingTimeInterval(TimeInterval(rollout.phase == .preparing
+                ? rollout.target.spec.preparingDeadlineSeconds : rollout.target.spec.rollout.progressDeadlineSeconds))
             self.rollout = rollout
             actions.append(.event(.normal, .rolloutResumed, "resuming the rollout of \(short(rollout.target.revision)) at phase \(rollout.phase.rawValue) after a controller restart"))
             // Tests in flight died with the old controller: they run again.

@@ -140,6 +140,9 @@ public enum DeploymentInput: Sendable, Equatable {
     case rejected(String?)
     /// The revision export (and later, artifacts) for the rollout is ready, or failed.
     case prepared(revision: String, failure: String?)
+    /// How the preparation is going (an artifact's download progress, a wait before a
+    /// retry), shown as the rollout's detail while it is `Preparing`.
+    case preparing(revision: String, detail: String)
     /// A replica's process was spawned, on `port` and its named `ports`.
     case started(ReplicaKey, port: Int, ports: [String: Int] = [:], identity: ProcessIdentity, at: Date)
     /// A replica could not be spawned; `waiting` failures (no free port) are retried.

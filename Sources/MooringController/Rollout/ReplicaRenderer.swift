@@ -28,8 +28,10 @@ struct ReplicaRenderer: Sendable {
     /// values, its environment carries markers (state directory, deployment, generation,
     /// replica, spec hash, revision) by which recovery recognises it without a record.
     /// `ports` are its named ports (`spec.ports`), exported as `PORT_NAME` too.
+    /// `modelPath` is where a remote model is in the artifact cache (nil: the model is a
+    /// path inside the revision).
     func render(_ spec: ResolvedDeployment, replica: Int, port: Int, ports: [String: Int] = [:], revision: String,
-                generation: String = "", specHash: String = "") -> ReplicaSpec {
+                generation: String = "", specHash: String = "", modelPath: String? = nil) -> ReplicaSpec {
         let revisionDir = layout.revisions.appendingPathComponent(revision).path
         let scratchDir = layout.scratchDirectory(deployment: spec.name, generation: generation, replica: replica).path
         var values: [TemplateVariable: String] = [
@@ -42,7 +44,7 @@ struct ReplicaRenderer: Sendable {
             .scratchDir: scratchDir,
         ]
         if let model = spec.model {
-            values[.modelPath] = URL(fileURLWithPath: revisionDir).appendingPathComponent(model.uri).path
+            values[.modelPath] = modelPath ?? URL(fileURLWithPath: revisionDir).appendingPathComponent(model.uri).path
         }
         func render(_ text: String) -> String { renderTemplate(text, values: values, hostVariables: hostVariables, ports: ports) }
 

@@ -71,7 +71,7 @@ public enum StateDirectory {
 
     /// What must hold of the entries a controller uses, when they exist.
     private static func checkContents(_ layout: StateLayout) throws {
-        for directory in [layout.logs, layout.revisions, layout.root.appendingPathComponent("git")] {
+        for directory in [layout.logs, layout.revisions, layout.artifacts, layout.root.appendingPathComponent("git")] {
             if try OwnedFiles.linkStatus(directory.path) != nil {
                 try OwnedFiles.checkDirectory(directory.path)
             }

@@ -15,6 +15,8 @@ public struct StateLayout: Sendable, Hashable {
     public var lock: URL { root.appendingPathComponent("lock") }
     /// `revisions/<sha>/`: read-only exports processes run from.
     public var revisions: URL { root.appendingPathComponent("revisions") }
+    /// The content-addressed cache of remote model artifacts (see `docs/artifacts.md`).
+    public var artifacts: URL { root.appendingPathComponent("artifacts") }
     /// `logs/<deployment>/<replica>.log`.
     public var logs: URL { root.appendingPathComponent("logs") }
 

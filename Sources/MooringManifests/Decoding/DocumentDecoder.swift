@@ -19,7 +19,7 @@ struct DocumentDecoder {
         "endpoint",
     ]
     static let runtimeSpecKeys = ["command", "env", "workingDir", "health", "restart", "stop", "ports"]
-    static let modelKeys = ["uri", "sha256", "version"]
+    static let modelKeys = ["uri", "sha256", "version", "insecure", "downloadDeadlineSeconds"]
     static let healthKeys = [
         "http", "tcp", "exec", "startupTimeoutSeconds", "periodSeconds", "timeoutSeconds",
         "failureThreshold", "successThreshold",
@@ -130,8 +130,12 @@ struct DocumentDecoder {
             deployment.model.uri = model.string("uri")
             deployment.model.sha256 = model.string("sha256")
             deployment.model.version = model.string("version")?.value
+            if let insecure = model.bool("insecure") {
+                deployment.model.insecure = Located(insecure, at: model.position("insecure"))
+            }
+            deployment.model.downloadDeadlineSeconds = model.int("downloadDeadlineSeconds", in: ManifestDefaults.downloadDeadlineRange)
             if !model.has("uri") {
-                model.missing("uri", hint: "give the model file's path inside the repository, such as `models/iris.json`")
+                model.missing("uri", hint: "give the model file's path inside the repository, such as `models/iris.json`, or an https://, s3://, hf:// or models:/ URI")
             }
             if let sha = deployment.model.sha256, !isSHA256Hex(sha.value) {
                 context.error(at: sha.position, field: "spec.model.sha256",

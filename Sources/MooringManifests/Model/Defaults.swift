@@ -24,6 +24,8 @@ public enum ManifestDefaults {
     public static let progressDeadlineSeconds = 600        // Kubernetes' progressDeadlineSeconds
     public static let progressDeadlineRange = 1...86_400
     public static let autoRollback = true                  // Nomad's auto_revert, on by default here
+    public static let downloadDeadlineSeconds = 21_600     // 6 h: tens of GiB over a slow link
+    public static let downloadDeadlineRange = 1...604_800
 
     public static let restartPolicy = RestartPolicy.always
     public static let backoffInitialSeconds = 1.0          // not Kubernetes' 10 s

@@ -47,13 +47,34 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
         /// directory on disk, as `mooring validate` reads it) and in specs stored before
         /// spec-hash version 2. Part of `specHash` from version 2 on.
         public var contentID: String?
+        /// `insecure: true` as written (plain HTTP to a host that is not loopback); nil when
+        /// not set, so specs without it hash as before.
+        public var insecure: Bool?
+        /// `downloadDeadlineSeconds` as written; nil: ``ManifestDefaults/downloadDeadlineSeconds``.
+        public var downloadDeadlineSeconds: Int?
 
-        public init(uri: String, sha256: String? = nil, version: String = "", contentID: String? = nil) {
+        public init(uri: String, sha256: String? = nil, version: String = "", contentID: String? = nil,
+                    insecure: Bool? = nil, downloadDeadlineSeconds: Int? = nil) {
             self.uri = uri
             self.sha256 = sha256
             self.version = version
             self.contentID = contentID
+            self.insecure = insecure
+            self.downloadDeadlineSeconds = downloadDeadlineSeconds
         }
+
+        /// The URI parsed. A resolved spec's URI validated, so it parses; should a stored
+        /// spec hold one that does not, it reads as a repository path, which the start then
+        /// fails to find (with the path in the message) rather than fetching anything.
+        public var location: ModelURI {
+            switch ModelURI.parse(uri, insecure: insecure ?? false) {
+            case let .success(location): return location
+            case .failure: return .repository(path: uri)
+            }
+        }
+
+        /// How long the `Preparing` phase may take to fetch the artifact.
+        public var downloadDeadline: Int { downloadDeadlineSeconds ?? ManifestDefaults.downloadDeadlineSeconds }
     }
 
     public var name: String

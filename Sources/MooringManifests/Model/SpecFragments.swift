@@ -10,6 +10,10 @@ public struct ModelSource: Hashable, Sendable {
     public var sha256: Located<String>?
     /// Free text shown by `mooring status`.
     public var version: String?
+    /// `insecure: true` allows `http://` to a host that is not loopback.
+    public var insecure: Located<Bool>?
+    /// How long fetching a remote artifact may take (`Preparing`), in seconds.
+    public var downloadDeadlineSeconds: Int?
 
     public init(uri: Located<String>? = nil, sha256: Located<String>? = nil, version: String? = nil) {
         self.uri = uri

@@ -56,6 +56,7 @@ public struct ManifestPolicy: Sendable, Hashable {
     /// The kind of a model URI for `allowedModelSchemes`: its scheme, or `repository` for a
     /// path inside the repository.
     public static func modelScheme(of uri: String) -> String {
+        if uri.hasPrefix("models:") { return "models" }
         guard let end = uri.range(of: "://") else { return "repository" }
         return String(uri[..<end.lowerBound]).lowercased()
     }

@@ -24,10 +24,21 @@ struct DeploymentResolver {
 
         var model: ResolvedDeployment.Model?
         if let uri = deployment.model.uri {
-            let (modelProblems, contentID) = checkModel(uri: uri, sha256: deployment.model.sha256)
+            let insecure = deployment.model.insecure?.value == true
+            let (modelProblems, contentID): ([Diagnostic], String?)
+            switch ModelURI.parse(uri.value, insecure: insecure) {
+            case let .failure(problem):
+                (modelProblems, contentID) = ([Diagnostic(.error, at: uri.position, field: "spec.model.uri", message: problem.message)], nil)
+            case let .success(location) where location.isRemote:
+                (modelProblems, contentID) = (checkRemoteModel(uri, location), nil)
+            case .success:
+                (modelProblems, contentID) = checkModel(uri: uri, sha256: deployment.model.sha256)
+            }
             problems += modelProblems
             model = ResolvedDeployment.Model(uri: uri.value, sha256: deployment.model.sha256?.value.lowercased(),
-                                             version: deployment.model.version ?? "", contentID: contentID)
+                                             version: deployment.model.version ?? "", contentID: contentID,
+                                             insecure: insecure ? true : nil,
+                                             downloadDeadlineSeconds: deployment.model.downloadDeadlineSeconds)
         }
 
         let workingDir = deployment.workingDir ?? runtime?.workingDir
@@ -97,23 +108,13 @@ struct DeploymentResolver {
 
     /// Checks the model path (and its `sha256`) against the repository and returns, with
     /// the problems found, the content identity of the path it resolves to.
+    /// (The path's form — not empty, relative, no `..` — was checked by `ModelURI.parse`.)
     private func checkModel(uri: Located<String>, sha256: Located<String>?) -> ([Diagnostic], contentID: String?) {
         let field = "spec.model.uri"
         func problem(_ message: String) -> ([Diagnostic], contentID: String?) {
             ([Diagnostic(.error, at: uri.position, field: field, message: message)], nil)
         }
         let path = uri.value
-        if path.isEmpty { return problem("the model path is empty; give the model file's path inside the repository") }
-        if let schemeEnd = path.range(of: "://") {
-            let scheme = path[..<schemeEnd.lowerBound]
-            return problem("`\(scheme)://` model URIs are not supported yet; commit the model under the repository and give its path")
-        }
-        if path.hasPrefix("/") {
-            return problem("`\(path)` is an absolute path; give a path inside the repository, such as `models/iris.json`")
-        }
-        if path.split(separator: "/").contains("..") {
-            return problem("`\(path)` uses `..`; give a path inside the repository without `..`")
-        }
         guard let repository else { return ([], nil) }
         switch repository.resolve(path) {
         case .escapes:
@@ -150,6 +151,25 @@ struct DeploymentResolver {
             }
             return ([], contentID)
         }
+    }
+
+    /// What only the whole `spec.model` tells of a remote URI: a single web file needs its
+    /// digest (nothing else pins its bytes), a directory cannot have one.
+    private func checkRemoteModel(_ uri: Located<String>, _ location: ModelURI) -> [Diagnostic] {
+        let sha256 = deployment.model.sha256
+        if case .web = location, sha256 == nil {
+            return [Diagnostic(.error, at: uri.position, field: "spec.model.sha256",
+                               message: "an http(s):// model needs `sha256`: nothing else pins the bytes a URL serves; add `sha256: <64 hex>` next to the URI (`curl -sL URL | sha256sum` prints it)")]
+        }
+        if location.isDirectory, let sha256 {
+            return [Diagnostic(.error, at: sha256.position, field: "spec.model.sha256",
+                               message: "`\(uri.value)` is a directory; sha256 can only be checked for a single file — remove it (a manifest of per-file digests is recorded on first download)")]
+        }
+        if let insecure = deployment.model.insecure, insecure.value, !location.isPlainHTTP {
+            return [Diagnostic(.warning, at: insecure.position, field: "spec.model.insecure",
+                               message: "`insecure: true` only matters for http:// URIs; remove it")]
+        }
+        return []
     }
 
     private func checkWorkingDir(_ dir: Located<String>) -> [Diagnostic] {

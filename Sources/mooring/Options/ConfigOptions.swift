@@ -33,6 +33,7 @@ extension ControllerConfiguration {
         hostVariables = host.hostVariables
         limits = host.limits
         commitSignatures = host.commitSignatures
+        artifacts = host.artifacts
         if let rollouts = host.retention.rolloutsPerDeployment { retention.rolloutsPerDeployment = rollouts }
         if let age = host.retention.eventsMaxAge { retention.eventsMaxAge = age }
     }
