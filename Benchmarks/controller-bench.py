@@ -605,17 +605,16 @@ def load_average():
 WHY = """**Why goals are missed** (the profiles in the verdicts are `perf record -e cpu-clock` of the release
 binary, flat, symbols above 2 %):
 
-- `validate`/`plan`: the hottest code is ICU's `RegexMatcher` (Yams' `Resolver` matches every plain
-  scalar against its tag regular expressions through `NSRegularExpression`), retain/release and
-  `NSString` bridging — YAML composition, not Mooring's checks. Reaching 50/100 ms needs decoding
-  straight from libyaml's event stream (issue 14, item 2; the structure pre-check already reads
-  those events), which this branch does not do. `plan`'s model-path checks no longer reopen the
-  repository per deployment (see *Manifests from Git*).
-- removal and to-Healthy: retain/release, allocation and hashing spread over the controller's
-  per-transition work (every transition is a SQLite transaction with the machine's JSON and the
-  status computed again); peak RSS follows the 1,000 machines, their encoded rollouts and the
-  replica handles. Reaching < 5 s / < 64 MB needs batched transitions per store write and a
-  leaner per-deployment state (the lead's `Controller`/`Persistence` files, not changed here).
+- `validate`/`plan`: manifests are composed straight from libyaml's event stream
+  (`YAMLDocumentBuilder`: no Yams, no tag regular expressions, no node hashing for the
+  duplicate-key check); where a goal is still missed, the profile in the verdict says what is
+  left (process start, the directory walk, `specHash`, the model-path checks of `plan`).
+  `Benchmarks/mooring-bench` measures the decoding alone (the *Manifest decoding* section).
+- removal and to-Healthy: the controller writes the transitions of one inbox drain (everything
+  that arrived while the loop was busy) in one SQLite transaction, and a deployment's row (status
+  summary, spec and rollout JSON) once per transaction. Where a goal is still missed, the
+  profile in the verdict shows what is left; peak RSS follows the 1,000 machines, their encoded
+  rollouts and the replica handles, so < 64 MB needs a leaner per-deployment state.
 - idle: the controller's CPU is mostly the kernel forking and reaping the exec probes (`true`
   every `periodSeconds: 10` for 100 replicas); supervisord probes nothing. RSS is the Swift
   runtime, Foundation/ICU, libgit2, SQLite and 100 machines.
