@@ -132,8 +132,7 @@ package enum YAMLScalarKind: Sendable, Hashable {
 
     /// The type of a plain (unquoted, untagged) scalar.
     package init(plain text: String) {
-        var utf8 = Array(text.utf8)
-        guard let first = utf8.first else { self = .null; return }
+        guard let first = text.utf8.first else { self = .null; return }
         // Most scalars are names and words: decided by their first byte.
         switch first {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
@@ -151,6 +150,7 @@ package enum YAMLScalarKind: Sendable, Hashable {
         case "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF": self = .yaml11Bool; return
         default: break
         }
+        var utf8 = Array(text.utf8)
         var signed = false
         if first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
             utf8.removeFirst()
