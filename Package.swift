@@ -15,7 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -25,7 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // C system libraries (Debian: libgit2-dev, libcurl4-openssl-dev; see scripts/install-deps.sh).
+        // C system libraries (Debian: libgit2-dev, libcurl4-openssl-dev, libyaml-dev; see scripts/install-deps.sh).
         .systemLibrary(
             name: "CLibGit2",
             path: "Sources/CLibGit2",
@@ -37,6 +36,14 @@ let package = Package(
             path: "Sources/CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // libyaml's event parser: manifests and the host configuration are decoded from its
+        // events (no Yams: its node tree and regular-expression tag resolver were the cost).
+        .systemLibrary(
+            name: "CLibYAML",
+            path: "Sources/CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
         ),
 
         // Libraries, one per concern (see ../shared/DESIGN.md).
@@ -70,7 +77,7 @@ let package = Package(
             name: "MooringManifests",
             dependencies: [
                 "MooringModelChecks",
-                .product(name: "Yams", package: "Yams"),
+                "CLibYAML",
                 // SHA-256 for spec identity and `model.sha256` checks (streamed for files).
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -80,7 +87,7 @@ let package = Package(
         // manifests' positioned diagnostics.
         .target(
             name: "MooringConfiguration",
-            dependencies: ["MooringManifests", "MooringGit", "MooringArtifacts", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MooringManifests", "MooringGit", "MooringArtifacts"],
             swiftSettings: sharedSwiftSettings
         ),
         .target(

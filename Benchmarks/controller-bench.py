@@ -3,7 +3,11 @@
 repositories, side by side with the alternatives (a `git fetch && git rev-parse` shell loop,
 supervisord from PyPI). Writes the `controller` section of BENCHMARKS.md.
 
-Usage: controller-bench.py MOORING_BIN BENCHMARKS.md VENV_DIR
+Usage: controller-bench.py MOORING_BIN BENCHMARKS.md VENV_DIR [--only=PART,...] [--runs=N]
+
+`--only` measures some parts only (`poll`, `manifests` for validate and plan, `restart`,
+`fleet200`, `fleet1000`, `idle`) and prints their rows without writing BENCHMARKS.md;
+`--runs` sets the runs of the fleet parts (default 3).
 
 Every process it starts is stopped before it returns (models with `mooring down`,
 controllers and supervisord by pid); everything listens on loopback; scratch files live
@@ -23,6 +27,19 @@ import tempfile
 import time
 
 MOORING, OUTPUT, VENV = sys.argv[1], sys.argv[2], sys.argv[3]
+ONLY = set()          # parts asked for with --only (empty: all, and BENCHMARKS.md is written)
+FLEET_RUNS = 3
+for option in sys.argv[4:]:
+    if option.startswith("--only="):
+        ONLY = set(option.split("=", 1)[1].split(","))
+    elif option.startswith("--runs="):
+        FLEET_RUNS = int(option.split("=", 1)[1])
+    else:
+        sys.exit(f"unknown option {option}; see the usage at the top of {sys.argv[0]}")
+
+
+def wanted(part):
+    return not ONLY or part in ONLY
 TICK = os.sysconf("SC_CLK_TCK")
 GIT_ENV = dict(os.environ, GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1",
                GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@localhost",
@@ -588,17 +605,16 @@ def load_average():
 WHY = """**Why goals are missed** (the profiles in the verdicts are `perf record -e cpu-clock` of the release
 binary, flat, symbols above 2 %):
 
-- `validate`/`plan`: the hottest code is ICU's `RegexMatcher` (Yams' `Resolver` matches every plain
-  scalar against its tag regular expressions through `NSRegularExpression`), retain/release and
-  `NSString` bridging — YAML composition, not Mooring's checks. Reaching 50/100 ms needs decoding
-  straight from libyaml's event stream (issue 14, item 2; the structure pre-check already reads
-  those events), which this branch does not do. `plan`'s model-path checks no longer reopen the
-  repository per deployment (see *Manifests from Git*).
-- removal and to-Healthy: retain/release, allocation and hashing spread over the controller's
-  per-transition work (every transition is a SQLite transaction with the machine's JSON and the
-  status computed again); peak RSS follows the 1,000 machines, their encoded rollouts and the
-  replica handles. Reaching < 5 s / < 64 MB needs batched transitions per store write and a
-  leaner per-deployment state (the lead's `Controller`/`Persistence` files, not changed here).
+- `validate`/`plan`: manifests are composed straight from libyaml's event stream
+  (`YAMLDocumentBuilder`: no Yams, no tag regular expressions, no node hashing for the
+  duplicate-key check); where a goal is still missed, the profile in the verdict says what is
+  left (process start, the directory walk, `specHash`, the model-path checks of `plan`).
+  `Benchmarks/mooring-bench` measures the decoding alone (the *Manifest decoding* section).
+- removal and to-Healthy: the controller writes the transitions of one inbox drain (everything
+  that arrived while the loop was busy) in one SQLite transaction, and a deployment's row (status
+  summary, spec and rollout JSON) once per transaction. Where a goal is still missed, the
+  profile in the verdict shows what is left; peak RSS follows the 1,000 machines, their encoded
+  rollouts and the replica handles, so < 64 MB needs a leaner per-deployment state.
 - idle: the controller's CPU is mostly the kernel forking and reaping the exec probes (`true`
   every `periodSeconds: 10` for 100 replicas); supervisord probes nothing. RSS is the Swift
   runtime, Foundation/ICU, libgit2, SQLite and 100 machines.
@@ -612,17 +628,22 @@ def main():
     began = time.monotonic()
     load_before = load_average()
     try:
-        bench_poll()
-        bench_plan_validate()
+        if wanted("poll"):
+            bench_poll()
+        if wanted("manifests"):
+            bench_plan_validate()
 
-        restart = bench_supervisord_restart()
-        _, _, version = supervisord_binaries()
-        ROWS.append(("crash → restart (SIGKILL → the program runs again; 10 runs)",
-                     "see the Supervisor section (`backoff.initialSeconds: 0.1`)",
-                     f"supervisord {version} (`autorestart=true`, `startsecs=0`)", summary(restart, "ms"),
-                     "≤ supervisord / 5", "see the Supervisor section"))
+        if wanted("restart"):
+            restart = bench_supervisord_restart()
+            _, _, version = supervisord_binaries()
+            ROWS.append(("crash → restart (SIGKILL → the program runs again; 10 runs)",
+                         "see the Supervisor section (`backoff.initialSeconds: 0.1`)",
+                         f"supervisord {version} (`autorestart=true`, `startsecs=0`)", summary(restart, "ms"),
+                         "≤ supervisord / 5", "see the Supervisor section"))
 
-        for count, runs in [(200, 3), (1000, 3)]:
+        for count, runs in [(200, FLEET_RUNS), (1000, FLEET_RUNS)]:
+            if not wanted(f"fleet{count}"):
+                continue
             healthy, peak, removal, profiles = bench_healthy_and_removal(count, runs)
             goal_removal = 0.6 if count == 200 else 3.0
             met = statistics.median(removal) < goal_removal
@@ -645,19 +666,20 @@ def main():
                              + (f"; profile while starting: {profiles['healthy']}"
                                 if not (met_t and met_m) and profiles.get("healthy") else "")))
             else:
-                ROWS.append(("200 deployments to Healthy (same; 3 runs)",
+                ROWS.append((f"200 deployments to Healthy (same; {runs} runs)",
                              f"{summary(healthy, 's', 1)}; peak RSS {summary(peak, 'MB')}", "—", "—", "—", ""))
 
-        idle = bench_idle()
-        rss, cpu = idle["rss"], idle["cpu"]
-        met = statistics.median(rss["mooring"]) < 40 and statistics.median(cpu["mooring"]) < 0.2
-        ROWS.append(("idle, 100 deployments (`--interval 30s`; RSS sampled and CPU % over 6 windows of 10 s; "
-                     "CPU includes the reaped exec-probe processes)",
-                     f"{summary(rss['mooring'], 'MB', 1)} RSS, {summary(cpu['mooring'], '% CPU', 2)}",
-                     "supervisord with 100 `sleep` programs (same windows, at the same time)",
-                     f"{summary(rss['supervisord'], 'MB', 1)} RSS, {summary(cpu['supervisord'], '% CPU', 2)}",
-                     "< 40 MB, < 0.2 %", ("met" if met else "**missed**")
-                     + (f": profile {idle['profile']}" if idle.get("profile") else "")))
+        if wanted("idle"):
+            idle = bench_idle()
+            rss, cpu = idle["rss"], idle["cpu"]
+            met = statistics.median(rss["mooring"]) < 40 and statistics.median(cpu["mooring"]) < 0.2
+            ROWS.append(("idle, 100 deployments (`--interval 30s`; RSS sampled and CPU % over 6 windows of 10 s; "
+                         "CPU includes the reaped exec-probe processes)",
+                         f"{summary(rss['mooring'], 'MB', 1)} RSS, {summary(cpu['mooring'], '% CPU', 2)}",
+                         "supervisord with 100 `sleep` programs (same windows, at the same time)",
+                         f"{summary(rss['supervisord'], 'MB', 1)} RSS, {summary(cpu['supervisord'], '% CPU', 2)}",
+                         "< 40 MB, < 0.2 %", ("met" if met else "**missed**")
+                         + (f": profile {idle['profile']}" if idle.get("profile") else "")))
     finally:
         for process, state in list(STARTED):
             if state is None:
@@ -682,6 +704,9 @@ def main():
     ]
     lines += ["| " + " | ".join(row) + " |" for row in ROWS]
     lines += [""] + [note + "\n" for note in NOTES] + [WHY]
+    if ONLY:
+        print("\n".join("| " + " | ".join(row) + " |" for row in ROWS))
+        return
     write("\n".join(lines))
     print("\n".join(lines))
 

@@ -4,7 +4,8 @@ import MooringManifests
 /// `make bench`: measures what the README promises, on this machine, in release mode.
 ///
 /// 1. Decoding and validating 1,000 ModelDeployments (100 files of 10 documents, one
-///    ServingRuntime, model paths checked against an in-memory repository).
+///    ServingRuntime, model paths checked against an in-memory repository): the
+///    `manifests-decode` section (`DecodeBench`); `mooring-bench decode` stops after it.
 /// 2. Rejecting hostile manifests: alias bombs, deep nesting, millions of keys.
 /// 3. The supervisor with real processes: listening → Ready, crash → restart, stopping
 ///    many replicas (`SupervisorBench`); written to the `supervisor` section of
@@ -102,9 +103,16 @@ guard check.isValid, check.deployments.count == 1_000 else {
     print("benchmark input is not valid: \(check.diagnostics.prefix(5))")
     exit(1)
 }
-measure("decode+validate 1000 deployments (\(files.count) files)", iterations: 10) {
-    _ = ManifestSet.load(files: files, repository: repository)
+// The `manifests-decode` section; `mooring-bench decode` measures only this.
+do {
+    let section = DecodeBench.run(files: files, repository: repository)
+    print(section)
+    try BenchmarksFile.write(section: "manifests-decode", section, to: URL(fileURLWithPath: "BENCHMARKS.md"))
+} catch {
+    print("manifest decoding benchmark failed: \(error)")
+    exit(1)
 }
+if CommandLine.arguments.dropFirst().first == "decode" { exit(0) }
 measure("spec hash of 1000 resolved deployments", iterations: 10) {
     for deployment in check.deployments { _ = deployment.specHash }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import MooringArtifacts
 import MooringManifests
-import Yams
 
 extension HostConfigurationDecoder {
     static let artifactKeys = ["cacheBudget", "s3", "huggingFace", "mlflow"]

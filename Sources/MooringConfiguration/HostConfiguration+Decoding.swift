@@ -1,7 +1,6 @@
 import Foundation
 import MooringGit
 import MooringManifests
-import Yams
 
 /// Turns the configuration file's one YAML document into a ``HostConfiguration``,
 /// reporting every problem (unknown keys with a suggestion, wrong types, bad values) at its
@@ -25,7 +24,7 @@ struct HostConfigurationDecoder {
 
     /// The configuration, and (when `policy.runtimes` is host-only) where the host runtimes
     /// are to be read from.
-    func decode(_ root: Node, into configuration: inout HostConfiguration) -> URL? {
+    func decode(_ root: YAMLNode, into configuration: inout HostConfiguration) -> URL? {
         guard let top = MappingReader(root, path: "", known: Self.topKeys, context: context) else { return nil }
         if let source = top.mapping("source", known: Self.sourceKeys) { decodeSource(source, into: &configuration) }
         configuration.interval = duration(top, "interval", minimum: .milliseconds(100))

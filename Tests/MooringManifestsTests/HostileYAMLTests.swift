@@ -96,7 +96,8 @@ struct HostileYAMLTests {
     }
 
     @Test(arguments: [
-        ("one line of [", String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000), 1, 1026),
+        // At the 65th `[` itself: every event is checked as libyaml produces it.
+        ("one line of [", String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000), 1, 65),
         ("a [ per line", String(repeating: "[\n", count: 10_000) + String(repeating: "]\n", count: 10_000), 65, 1),
         ("flow mappings", String(repeating: "{a: ", count: 10_000) + "1" + String(repeating: "}", count: 10_000), 1, 257),
         ("block lists", String(repeating: "- ", count: 10_000) + "x", 1, 129),

@@ -6,10 +6,11 @@ import MooringStore
 import MooringSupervisor
 
 extension Controller {
-    /// Runs each input through its deployment's machine, writes every resulting
-    /// transition in one transaction, then carries out the actions. If the write fails
-    /// nothing is carried out, the machines keep their previous state, and the inputs are
-    /// sent again after a backoff: a transition is never acted on unrecorded.
+    /// Runs each input through its deployment's machine and records the transitions
+    /// (``record(_:inputs:)``): in the inbox drain's one transaction, or at once outside a
+    /// drain. Actions are carried out only once the write succeeded; if it fails, the
+    /// machines keep their previous state and the inputs are sent again after a backoff:
+    /// a transition is never acted on unrecorded.
     func apply(_ inputs: [(String, DeploymentInput)]) async {
         let at = now()
         var transitions: [Transition] = []
@@ -33,27 +34,24 @@ extension Controller {
             pending[name] = after
         }
         guard !transitions.isEmpty else { return }
-        guard await write(transitions) else {
-            retryLater(inputs)
-            return
-        }
-        storeFailures = 0
-        ControllerMetrics.recorded(transitions.filter(\.changesState), at: at)
-        for transition in transitions {
-            machines[transition.name] = transition.deletes ? nil : transition.after
-            context.preparations.track(transition.name, transition.deletes ? nil : transition.after)
-            if transition.deletes { scheduledWakes[transition.name] = nil }
-            for action in transition.actions { schedule(action, for: transition.name) }
-        }
+        await record(transitions, inputs: inputs)
     }
 
     func write(_ transitions: [Transition]) async -> Bool {
         let written = transitions.filter(\.changesState)
         guard !written.isEmpty else { return true }
         let layout = context.layout
+        // A deployment's row is written once per transaction, at its last transition (and at
+        // one that creates it, as replica rows refer to it): the status summary and the JSON
+        // of specs and rollout are the costly part of a transition.
+        var lastIndex: [String: Int] = [:]
+        for (index, transition) in written.enumerated() { lastIndex[transition.name] = index }
+        let last = lastIndex
         do {
             try await context.store.write { tx in
-                for transition in written { try tx.record(transition, layout: layout) }
+                for (index, transition) in written.enumerated() {
+                    try tx.record(transition, layout: layout, writingRow: last[transition.name] == index || transition.before == nil)
+                }
             }
             context.storeWritten()
             return true
@@ -68,7 +66,7 @@ extension Controller {
     /// Transient: 1 s doubling to 30 s while the store refuses writes.
     var retryDelay: Duration { .seconds(min(30, 1 << min(storeFailures, 5))) }
 
-    private func retryLater(_ inputs: [(String, DeploymentInput)]) {
+    func retryLater(_ inputs: [(String, DeploymentInput)]) {
         let delay = retryDelay
         let clock = self.clock
         let continuation = inboxContinuation

@@ -16,9 +16,10 @@ import UnixSignals
 /// One loop owns every deployment's ``DeploymentMachine`` and is the only writer of
 /// deployment and replica records. Everything else — the source poller, the supervisor's
 /// reports, finished starts and stops, timers, operator requests — sends it messages.
-/// For each message the loop runs the machine's pure transition, writes the result in one
-/// transaction (status summarized from facts, "summarize and patch"), and only then
-/// carries out the actions; their outcomes come back as messages.
+/// For each message the loop runs the machine's pure transition; the transitions of all
+/// messages that arrived together (one inbox drain) are written in one transaction (status
+/// summarized from facts, "summarize and patch"), and only then are the actions carried
+/// out; their outcomes come back as messages.
 public actor Controller: Service {
     /// Where the controller is in its life.
     enum State: Equatable { case initial, recovering, running, stopping, stopped }
@@ -71,6 +72,8 @@ public actor Controller: Service {
     var pollsStarted = 0
     /// `mooring sync` requests (store ids) waiting for a poll numbered above this.
     var syncsAwaitingPoll: [(id: Int64, afterPoll: Int)] = []
+    /// Transitions of the inbox drain being handled, written when it ends (`Controller+Drain.swift`).
+    var pendingWrite: PendingWrite?
 
     let inbox: AsyncStream<Message>
     let inboxContinuation: AsyncStream<Message>.Continuation
@@ -194,9 +197,13 @@ public actor Controller: Service {
                     do { try await clock.sleep(for: .seconds(300)) } catch { return }
                 }
             }
+            // Messages are handled in drains: all that arrived while the loop was busy, their
+            // transitions written in one transaction (``process(drain:)``).
+            let drain = InboxDrain<Message>()
+            group.addTask { [inbox] in await drain.pump(inbox) }
             pollContinuation.yield(true)
-            for await message in inbox {
-                await process(message)
+            for await _ in drain.wakes {
+                await process(drain: drain.take())
             }
             state = .stopping
             group.cancelAll()

@@ -27,7 +27,9 @@ struct Transition: Sendable {
 extension StoreTransaction {
     /// Writes a transition: the deployment row (or its deletion), the replica rows that
     /// changed, the rollout history and the events — in the order the machine gave them.
-    func record(_ transition: Transition, layout: StateLayout) throws {
+    /// Without `writingRow` the deployment row is left for a later transition of the same
+    /// deployment in the same store transaction to write.
+    func record(_ transition: Transition, layout: StateLayout, writingRow: Bool = true) throws {
         let name = transition.name
         for action in transition.actions {
             switch action {
@@ -44,7 +46,7 @@ extension StoreTransaction {
             try deleteDeployment(named: name)
             return
         }
-        try upsertDeployment(try transition.after.record())
+        if writingRow { try upsertDeployment(try transition.after.record()) }
         let old = transition.before?.replicas ?? [:]
         for (key, slot) in transition.after.replicas where old[key] != slot {
             try putReplica(slot.record(deployment: name, logPath: layout.logFile(deployment: name, generation: key.generation, replica: key.index).path))

@@ -1,6 +1,4 @@
-import Yams
-
-/// Collects diagnostics while one file is decoded and turns Yams marks into positions.
+/// Collects diagnostics while one file is decoded and turns YAML marks into positions.
 /// Shared (`package`) with the host configuration's decoder, which reports alike.
 package final class DecodingContext {
     package let file: String
@@ -15,7 +13,7 @@ package final class DecodingContext {
     }
 
     /// The position of `node`, or of `fallback` when the node carries no mark.
-    package func position(of node: Node?, fallback: SourcePosition? = nil) -> SourcePosition {
+    package func position(of node: YAMLNode?, fallback: SourcePosition? = nil) -> SourcePosition {
         if let mark = node?.mark {
             return SourcePosition(file: file, line: mark.line, column: mark.column)
         }
@@ -26,7 +24,7 @@ package final class DecodingContext {
         diagnostics.append(Diagnostic(.error, at: position, field: field, message: message))
     }
 
-    package func error(_ node: Node?, field: String, _ message: String) {
+    package func error(_ node: YAMLNode?, field: String, _ message: String) {
         error(at: position(of: node), field: field, message)
     }
 
@@ -34,7 +32,7 @@ package final class DecodingContext {
         diagnostics.append(Diagnostic(.warning, at: position, field: field, message: message))
     }
 
-    package func warning(_ node: Node?, field: String, _ message: String) {
+    package func warning(_ node: YAMLNode?, field: String, _ message: String) {
         diagnostics.append(Diagnostic(.warning, at: position(of: node), field: field, message: message))
     }
 }
@@ -45,31 +43,21 @@ package func join(_ path: String, _ key: String) -> String {
 }
 
 /// A readable name for a node's type, for "expected a string, got a mapping".
-package func describeType(_ node: Node) -> String {
+package func describeType(_ node: YAMLNode) -> String {
     switch node {
     case .mapping: return "a mapping"
     case .sequence: return "a list"
-    case .alias: return "an alias"
-    case .scalar:
-        switch node.tagName {
-        case .int: return "an integer (\(node.scalar?.string ?? ""))"
-        case .float: return "a number (\(node.scalar?.string ?? ""))"
-        case .bool: return "a boolean (\(node.scalar?.string ?? ""))"
+    case let .scalar(scalar):
+        switch scalar.kind {
+        case .int: return "an integer (\(scalar.string))"
+        case .float: return "a number (\(scalar.string))"
+        case .bool: return "a boolean (\(scalar.string))"
         case .null: return "null"
-        default: return "a string"
+        case .yaml11Bool: return "a YAML 1.1 boolean (\(scalar.string))"
+        case .yaml11Int: return "a YAML 1.1 integer (\(scalar.string))"
+        case .yaml11Float: return "a YAML 1.1 number (\(scalar.string))"
+        case let .tagged(tag): return "a value tagged `\(tag)`"
+        case .string: return "a string"
         }
     }
-}
-
-extension Node {
-    /// Whether the node is an explicit or implicit YAML null (`~`, `null`, or nothing).
-    package var isNull: Bool {
-        if case .scalar = self { return tagName == .null }
-        return false
-    }
-}
-
-extension Node {
-    /// The node's resolved tag name (`!!str` for quoted scalars, `!!int` for `3`, …).
-    package var tagName: Tag.Name { Tag.Name(rawValue: tag.rawValue) }
 }

@@ -1,5 +1,4 @@
 import MooringModelChecks
-import Yams
 
 /// `spec.tests`: golden requests, decoded with positions. Files they name are read by the
 /// resolver, at the revision.
@@ -16,7 +15,7 @@ extension DocumentDecoder {
 
     func decodeTests(_ spec: MappingReader) -> [ModelTestFragment] {
         guard let list = spec.node("tests") else { return [] }
-        guard case let .sequence(sequence) = list else {
+        guard case let .sequence(sequence, _) = list else {
             context.error(list, field: "spec.tests", "expected a list of checks, got \(describeType(list))")
             return []
         }
@@ -62,7 +61,7 @@ extension DocumentDecoder {
             context.error(at: reader.position("bodyFile"), field: "\(path).bodyFile", "give `body` or `bodyFile`, not both")
         }
         if let body = reader.node("body") {
-            if case .scalar = body, body.tagName == .str {
+            if case let .scalar(scalar) = body, scalar.kind == .string {
                 check.body = reader.stringValue(body, field: "\(path).body", templated: true)?.value
             } else if let json = jsonValue(body, field: "\(path).body") {
                 check.body = json.json
@@ -120,7 +119,7 @@ extension DocumentDecoder {
 
     private func decodeAssertions(_ expect: MappingReader, path: String) -> [Assertion] {
         guard let list = expect.node("json") else { return [] }
-        guard case let .sequence(sequence) = list else {
+        guard case let .sequence(sequence, _) = list else {
             context.error(list, field: "\(path).json", "expected a list of assertions such as `- {path: $.outputs[0].data[0], equals: 0}`, got \(describeType(list))")
             return []
         }
@@ -193,29 +192,33 @@ extension DocumentDecoder {
         }
     }
 
-    /// A YAML value as JSON: scalars by their YAML type, lists, and mappings with string keys.
-    func jsonValue(_ node: Node, field: String) -> JSONValue? {
+    /// A YAML value as JSON: scalars by their YAML 1.2 type, lists, and mappings with
+    /// string keys. YAML 1.1 spellings (`yes`, `010`, …) are refused as everywhere else.
+    func jsonValue(_ node: YAMLNode, field: String) -> JSONValue? {
         switch node {
         case let .scalar(scalar):
-            switch node.tagName {
+            switch scalar.kind {
             case .null: return .null
-            case .bool: return node.bool.map(JSONValue.bool)
+            case .bool: return scalar.bool.map(JSONValue.bool)
             case .int, .float:
-                guard let number = node.float, number.isFinite else {
+                guard let number = scalar.float, number.isFinite else {
                     context.error(node, field: field, "`\(scalar.string)` is not a finite number")
                     return nil
                 }
                 return .number(number)
-            default: return .string(scalar.string)
+            case .yaml11Bool, .yaml11Int, .yaml11Float:
+                context.error(node, field: field, "`\(scalar.string)` means different things in YAML 1.1 and 1.2; quote it for a string, or write true/false or a plain number")
+                return nil
+            case .string, .tagged: return .string(scalar.string)
             }
-        case let .sequence(sequence):
+        case let .sequence(sequence, _):
             var items: [JSONValue] = []
             for (index, element) in sequence.enumerated() {
                 guard let item = jsonValue(element, field: "\(field)[\(index)]") else { return nil }
                 items.append(item)
             }
             return .array(items)
-        case let .mapping(mapping):
+        case let .mapping(mapping, _):
             var members: [String: JSONValue] = [:]
             for (key, value) in mapping {
                 guard case let .scalar(name) = key else {
@@ -226,9 +229,6 @@ extension DocumentDecoder {
                 members[name.string] = member
             }
             return .object(members)
-        case .alias:
-            context.error(node, field: field, "aliases are not supported here; write the value out")
-            return nil
         }
     }
 }

@@ -1,12 +1,10 @@
-import Yams
-
 /// A manifest document decoded from YAML: one of the kinds Mooring knows.
 public enum ManifestDocument: Hashable, Sendable {
     case deployment(ModelDeployment)
     case runtime(ServingRuntime)
 }
 
-/// Turns one YAML document (a Yams node) into a `ManifestDocument`, reporting every
+/// Turns one YAML document (a ``YAMLNode``) into a `ManifestDocument`, reporting every
 /// problem it finds to the context.
 struct DocumentDecoder {
     let context: DecodingContext
@@ -29,7 +27,7 @@ struct DocumentDecoder {
     static let backoffKeys = ["initialSeconds", "maxSeconds", "resetAfterSeconds"]
     static let stopKeys = ["gracePeriodSeconds"]
 
-    func decode(_ root: Node) -> ManifestDocument? {
+    func decode(_ root: YAMLNode) -> ManifestDocument? {
         guard let top = MappingReader(root, path: "", known: Self.topLevelKeys, context: context) else { return nil }
         let documentPosition = context.position(of: root)
 

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// One manifest file's bytes and the path it is shown under.
 public struct ManifestFile: Hashable, Sendable {
@@ -58,9 +57,10 @@ extension ManifestFile {
     /// Parses every YAML document in the file and decodes each. A YAML syntax error ends
     /// the file (the parser cannot go on) with a diagnostic at the error's position.
     ///
-    /// Before Yams builds anything, the raw bytes are checked (size, UTF-8) and the YAML
-    /// structure is read as events (``YAMLStructureCheck``): a file that breaks a limit in
-    /// `limits` gets one diagnostic at the offending byte, alias or node, and no tree.
+    /// The raw bytes are checked first (size, UTF-8); the documents are then composed from
+    /// libyaml's events (``YAMLDocumentBuilder``), each event checked against `limits` as
+    /// it is read: a file that breaks a limit gets one diagnostic at the offending byte,
+    /// alias or node, and no document.
     func decode(limits: ManifestLimits = .default, hostVariables: Set<String>? = nil) -> DecodedFile {
         let context = DecodingContext(file: path, hostVariables: hostVariables)
         var result = DecodedFile()
@@ -74,36 +74,26 @@ extension ManifestFile {
         return result
     }
 
-    /// The file's YAML documents as Yams nodes (empty documents skipped), after the same
-    /// size, UTF-8 and structure checks as a manifest; every problem goes to `context`.
-    /// Shared with the host configuration's decoder.
-    package func parseRoots(limits: ManifestLimits = .default, context: DecodingContext) -> [Node] {
+    /// The file's YAML documents (empty documents skipped), after the same size, UTF-8 and
+    /// structure checks as a manifest; every problem goes to `context`. Shared with the
+    /// host configuration's decoder.
+    package func parseRoots(limits: ManifestLimits = .default, context: DecodingContext) -> [YAMLNode] {
         if let problem = sizeProblem(limits: limits) {
             context.error(at: problem.position, field: problem.field, problem.message)
             return []
         }
-        guard let text = String(data: contents, encoding: .utf8) else {
+        // The standard library's validation (fast in every build); the offending byte is
+        // looked for only when there is one.
+        if contents.withUnsafeBytes({ String(validating: $0.bindMemory(to: UInt8.self), as: UTF8.self) }) == nil {
             let problem = invalidUTF8Problem()
             context.error(at: problem.position, field: problem.field, problem.message)
             return []
         }
-        if let problem = contents.withUnsafeBytes({ YAMLStructureCheck(path: path, limits: limits).firstProblem(in: $0) }) {
+        let built = contents.withUnsafeBytes { YAMLDocumentBuilder(path: path, limits: limits).build($0) }
+        if let problem = built.problem {
             context.error(at: problem.position, field: problem.field, problem.message)
-            return []
         }
-        var roots: [Node] = []
-        do {
-            let parser = try Parser(yaml: text)
-            while let root = try parser.nextRoot() {
-                if root.isNull { continue } // an empty document between `---` lines
-                roots.append(root)
-            }
-        } catch let error as YamlError {
-            context.error(at: yamlErrorPosition(error), field: "", yamlErrorMessage(error))
-        } catch {
-            context.error(at: SourcePosition(file: path, line: 1, column: 1), field: "", "cannot parse YAML: \(error)")
-        }
-        return roots
+        return built.roots
     }
 
     /// The file is over `limits.maxFileBytes`: a diagnostic at the byte that crosses it.
@@ -123,33 +113,6 @@ extension ManifestFile {
     private func diagnostic(atByte offset: Int, _ message: String) -> Diagnostic {
         let (line, column) = contents.withUnsafeBytes { textPosition(ofByte: offset, in: $0) }
         return Diagnostic(.error, at: SourcePosition(file: path, line: line, column: column), field: "", message: message)
-    }
-
-    private func yamlErrorPosition(_ error: YamlError) -> SourcePosition {
-        switch error {
-        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _):
-            return SourcePosition(file: path, line: mark.line, column: mark.column)
-        case let .duplicatedKeysInMapping(_, context):
-            return SourcePosition(file: path, line: context.mark.line, column: context.mark.column)
-        case let .reader(_, offset?, _, _):
-            let (line, column) = contents.withUnsafeBytes { textPosition(ofByte: offset, in: $0) }
-            return SourcePosition(file: path, line: line, column: column)
-        default:
-            return SourcePosition(file: path, line: 1, column: 1)
-        }
-    }
-
-    private func yamlErrorMessage(_ error: YamlError) -> String {
-        switch error {
-        case let .scanner(context, problem, _, _), let .parser(context, problem, _, _), let .composer(context, problem, _, _):
-            var message = "YAML syntax error: \(problem)"
-            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
-            return message
-        case let .duplicatedKeysInMapping(duplicates, _):
-            return "duplicate key \(duplicates.map { "`\($0)`" }.joined(separator: ", ")) in a mapping; keep one"
-        default:
-            return "YAML error: \(error)"
-        }
     }
 }
 

@@ -1,26 +1,24 @@
-import Yams
-
 /// Reads one YAML mapping field by field, reporting wrong types, out-of-range values and
 /// unknown keys (with a "did you mean" suggestion) to the context, and carrying on so
 /// every problem in a file is found in one pass.
 package struct MappingReader {
-    package let node: Node
+    package let node: YAMLNode
     package let path: String
     package let context: DecodingContext
-    private var values: [String: (key: Node, value: Node)] = [:]
+    private var values: [String: (key: YAMLNode, value: YAMLNode)] = [:]
 
     /// Reads `node` as a mapping whose only allowed keys are `known`; `nil` (after a
     /// diagnostic) when it is not a mapping.
-    package init?(_ node: Node, path: String, known: [String], context: DecodingContext) {
+    package init?(_ node: YAMLNode, path: String, known: [String], context: DecodingContext) {
         self.node = node
         self.path = path
         self.context = context
-        guard case let .mapping(mapping) = node else {
+        guard case let .mapping(mapping, _) = node else {
             context.error(node, field: path, "expected a mapping, got \(describeType(node))")
             return nil
         }
         for (key, value) in mapping {
-            guard case let .scalar(scalar) = key, key.tagName == .str else {
+            guard case let .scalar(scalar) = key, scalar.kind == .string else {
                 context.error(key, field: path, "keys must be strings, got \(describeType(key))")
                 continue
             }
@@ -40,7 +38,7 @@ package struct MappingReader {
     }
 
     /// The raw value node for `key`, treating an explicit null as absent.
-    package func node(_ key: String) -> Node? {
+    package func node(_ key: String) -> YAMLNode? {
         guard let entry = values[key], !entry.value.isNull else { return nil }
         return entry.value
     }
@@ -68,8 +66,8 @@ package struct MappingReader {
     }
 
     /// Reads a string scalar; with `templated`, also checks its `{{…}}` references.
-    package func stringValue(_ value: Node, field: String, templated: Bool = false) -> Located<String>? {
-        guard case let .scalar(scalar) = value, value.tagName == .str else {
+    package func stringValue(_ value: YAMLNode, field: String, templated: Bool = false) -> Located<String>? {
+        guard case let .scalar(scalar) = value, scalar.kind == .string else {
             var message = "expected a string, got \(describeType(value))"
             if case let .scalar(scalar) = value { message += "; quote it: \"\(scalar.string)\"" }
             context.error(value, field: field, message)
@@ -81,7 +79,7 @@ package struct MappingReader {
 
     /// Reports unknown or unclosed template variables, pointing at the `{{` itself when
     /// the scalar sits on one line.
-    private func checkTemplates(_ scalar: Node.Scalar, node: Node, field: String) {
+    private func checkTemplates(_ scalar: YAMLScalar, node: YAMLNode, field: String) {
         let base = context.position(of: node)
         let text = scalar.string
         for reference in templateReferences(in: text) {
@@ -139,12 +137,12 @@ package struct MappingReader {
     package func int(_ key: String, in range: ClosedRange<Int>, unit: String = "") -> Int? {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
-        guard value.tagName == .int, let number = value.int else {
-            if value.tagName == .int {
+        guard let scalar = value.scalar, scalar.kind == .int, let number = scalar.int else {
+            if value.scalar?.kind == .int {
                 // An integer YAML accepts but that does not fit in 64 bits.
                 context.error(value, field: field, "\(value.scalar?.string ?? "the integer") is too large; use a value from \(range.lowerBound) to \(range.upperBound)\(unit.isEmpty ? "" : " \(unit)")")
             } else {
-                context.error(value, field: field, "expected an integer\(unit.isEmpty ? "" : " (\(unit))"), got \(describeType(value))")
+                context.error(value, field: field, "expected an integer\(unit.isEmpty ? "" : " (\(unit))"), got \(describeType(value))\(yaml11Hint(value))")
             }
             return nil
         }
@@ -158,8 +156,9 @@ package struct MappingReader {
     package func double(_ key: String, in range: ClosedRange<Double>, unit: String = "") -> Double? {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
-        guard value.tagName == .int || value.tagName == .float, let number = value.float, number.isFinite else {
-            context.error(value, field: field, "expected a number\(unit.isEmpty ? "" : " (\(unit))"), got \(describeType(value))")
+        guard let scalar = value.scalar, scalar.kind == .int || scalar.kind == .float,
+              let number = scalar.float, number.isFinite else {
+            context.error(value, field: field, "expected a number\(unit.isEmpty ? "" : " (\(unit))"), got \(describeType(value))\(yaml11Hint(value))")
             return nil
         }
         guard range.contains(number) else {
@@ -171,8 +170,8 @@ package struct MappingReader {
 
     package func bool(_ key: String) -> Bool? {
         guard let value = node(key) else { return nil }
-        guard value.tagName == .bool, let flag = value.bool else {
-            context.error(value, field: join(path, key), "expected true or false, got \(describeType(value))")
+        guard let scalar = value.scalar, scalar.kind == .bool, let flag = scalar.bool else {
+            context.error(value, field: join(path, key), "expected true or false, got \(describeType(value))\(yaml11Hint(value))")
             return nil
         }
         return flag
@@ -197,7 +196,7 @@ package struct MappingReader {
     package func stringList(_ key: String, templated: Bool = false) -> [Located<String>]? {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
-        guard case let .sequence(sequence) = value else {
+        guard case let .sequence(sequence, _) = value else {
             context.error(value, field: field, "expected a list of strings, got \(describeType(value))")
             return nil
         }
@@ -217,13 +216,13 @@ package struct MappingReader {
     package func stringMap(_ key: String, templated: Bool = false) -> [String: Located<String>]? {
         guard let value = node(key) else { return nil }
         let field = join(path, key)
-        guard case let .mapping(mapping) = value else {
+        guard case let .mapping(mapping, _) = value else {
             context.error(value, field: field, "expected a mapping of strings, got \(describeType(value))")
             return nil
         }
         var result: [String: Located<String>] = [:]
         for (k, v) in mapping {
-            guard case let .scalar(keyScalar) = k, k.tagName == .str else {
+            guard case let .scalar(keyScalar) = k, keyScalar.kind == .string else {
                 context.error(k, field: field, "keys must be strings, got \(describeType(k))")
                 continue
             }
@@ -241,7 +240,7 @@ package struct MappingReader {
     /// Where each value of the mapping under `key` is written, by key; reports nothing
     /// (the mapping is read, and reported on, by its own reader).
     package func valuePositions(in key: String) -> [String: SourcePosition] {
-        guard case let .mapping(mapping)? = node(key) else { return [:] }
+        guard case let .mapping(mapping, _)? = node(key) else { return [:] }
         var positions: [String: SourcePosition] = [:]
         for (k, v) in mapping {
             guard case let .scalar(scalar) = k else { continue }
@@ -254,6 +253,17 @@ package struct MappingReader {
     package func mapping(_ key: String, known: [String]) -> MappingReader? {
         guard let value = node(key) else { return nil }
         return MappingReader(value, path: join(path, key), known: known, context: context)
+    }
+}
+
+/// How to write a YAML 1.1 spelling so that it means what it meant there, for messages
+/// about a field that wants a boolean or a number.
+private func yaml11Hint(_ node: YAMLNode) -> String {
+    switch node.scalar?.kind {
+    case .yaml11Bool?: return "; YAML 1.2 reads it as a string: write true or false"
+    case .yaml11Int?, .yaml11Float?:
+        return "; YAML 1.2 reads it otherwise: write a plain decimal number (no leading zeros, `_` or `:`), `0o` for octal or `0x` for hex"
+    default: return ""
     }
 }
 

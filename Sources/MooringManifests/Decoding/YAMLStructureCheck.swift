@@ -1,18 +1,16 @@
-// libyaml, the C parser inside Yams. Yams only offers whole trees; its event stream is
-// what lets a file be checked before any tree is built (and before Yams hashes keys).
-import CYaml
+// libyaml's events (system library, `CLibYAML`): each is checked here as
+// ``YAMLDocumentBuilder`` reads it, before it becomes part of a tree.
+import CLibYAML
 
-/// Reads a file's YAML as libyaml's event stream — no tree is built — and returns the
-/// first problem that must stop it before Yams composes it: a syntax error, a byte YAML
-/// does not allow, an alias or anchor used as a mapping key, a list or mapping used as a
-/// key, an alias to nothing, or a broken ``ManifestLimits`` bound (documents per file,
-/// nesting depth, nodes per document or per file with aliases counted as everything
-/// they refer to).
+/// Checks a file's YAML one libyaml event at a time and returns the first problem that
+/// must stop it: a byte YAML does not allow, an alias or anchor used as a mapping key, a
+/// list or mapping used as a key, an alias to nothing, or a broken ``ManifestLimits`` bound
+/// (documents per file, nesting depth, nodes per document or per file with aliases counted
+/// as everything they refer to). ``parserProblem(_:bytes:)`` words libyaml's own errors.
 ///
 /// An alias bomb is found at the alias that crosses the node limit, after reading the
 /// few lines that define it; a 10,000-deep nesting at the first level past the limit.
-/// Yams (which recurses per level and hashes each mapping key, fully expanded) only ever
-/// sees files that passed.
+/// The builder only ever composes what passed, so it never expands an alias or recurses.
 struct YAMLStructureCheck {
     let path: String
     let limits: ManifestLimits
@@ -27,100 +25,84 @@ struct YAMLStructureCheck {
         var nodesBefore: Int
     }
 
-    /// The first problem in `bytes` (which must stay valid during the call), or `nil`.
-    func firstProblem(in bytes: UnsafeRawBufferPointer) -> Diagnostic? {
-        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
-        let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
-        defer {
-            parser.deallocate()
-            event.deallocate()
-        }
-        guard yaml_parser_initialize(parser) == 1 else {
-            return diagnostic(line: 1, column: 1, "cannot start the YAML parser (out of memory); the revision is read again on the next attempt")
-        }
-        defer { yaml_parser_delete(parser) }
-        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(parser, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count)
+    private var frames: [Frame] = []
+    private var anchorSizes: [String: Int] = [:]
+    private var documents = 0
+    private var documentNodes = 0
+    private var fileNodes = 0
 
-        var frames: [Frame] = []
-        var anchorSizes: [String: Int] = [:]
-        var documents = 0
-        var documentNodes = 0
-        var fileNodes = 0
+    init(path: String, limits: ManifestLimits) {
+        self.path = path
+        self.limits = limits
+    }
 
-        while true {
-            guard yaml_parser_parse(parser, event) == 1 else {
-                return parserProblem(parser.pointee, bytes: bytes)
+    /// The problem `event` (the next event of the file) is, or `nil`.
+    mutating func check(_ event: UnsafePointer<yaml_event_t>) -> Diagnostic? {
+        let mark = event.pointee.start_mark
+        let line = Int(mark.line) + 1, column = Int(mark.column) + 1
+
+        switch event.pointee.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documents += 1
+            if documents > limits.maxDocumentsPerFile {
+                return diagnostic(line: line, column: column,
+                    "the file has more than \(limits.maxDocumentsPerFile) YAML documents (the limit); split it into several files")
             }
-            defer { yaml_event_delete(event) }
-            let mark = event.pointee.start_mark
-            let line = Int(mark.line) + 1, column = Int(mark.column) + 1
+            frames = []
+            anchorSizes = [:]
+            documentNodes = 0
 
-            switch event.pointee.type {
-            case YAML_STREAM_END_EVENT:
-                return nil
-
-            case YAML_DOCUMENT_START_EVENT:
-                documents += 1
-                if documents > limits.maxDocumentsPerFile {
+        case YAML_SCALAR_EVENT, YAML_ALIAS_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            let type = event.pointee.type
+            let anchor = Self.anchor(of: event.pointee)
+            if let top = frames.last, top.isMapping, top.expectingKey {
+                if let problem = keyProblem(type: type, anchor: anchor) {
+                    return diagnostic(line: line, column: column, problem)
+                }
+            }
+            var size = 1
+            if type == YAML_ALIAS_EVENT {
+                let name = anchor ?? ""
+                guard let known = anchorSizes[name] else {
                     return diagnostic(line: line, column: column,
-                        "the file has more than \(limits.maxDocumentsPerFile) YAML documents (the limit); split it into several files")
+                        "the alias `*\(name)` refers to no anchor `&\(name)` completed before it in this document; define the anchor first")
                 }
-                frames = []
-                anchorSizes = [:]
-                documentNodes = 0
-
-            case YAML_SCALAR_EVENT, YAML_ALIAS_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                let type = event.pointee.type
-                let anchor = Self.anchor(of: event.pointee)
-                if let top = frames.last, top.isMapping, top.expectingKey {
-                    if let problem = keyProblem(type: type, anchor: anchor) {
-                        return diagnostic(line: line, column: column, problem)
-                    }
-                }
-                var size = 1
-                if type == YAML_ALIAS_EVENT {
-                    let name = anchor ?? ""
-                    guard let known = anchorSizes[name] else {
-                        return diagnostic(line: line, column: column,
-                            "the alias `*\(name)` refers to no anchor `&\(name)` completed before it in this document; define the anchor first")
-                    }
-                    size = known
-                }
-                // Both counts stay below their limits (each anchor's size is at most the
-                // document's count), so the additions cannot overflow.
-                documentNodes += size
-                fileNodes += size
-                if documentNodes > limits.maxNodesPerDocument {
-                    return diagnostic(line: line, column: column, nodeLimitMessage(
-                        "this document has more than \(limits.maxNodesPerDocument) nodes (the limit per document)", alias: type == YAML_ALIAS_EVENT ? anchor : nil))
-                }
-                if fileNodes > limits.maxNodesPerFile {
-                    return diagnostic(line: line, column: column, nodeLimitMessage(
-                        "the file has more than \(limits.maxNodesPerFile) nodes (the limit per file)", alias: type == YAML_ALIAS_EVENT ? anchor : nil))
-                }
-                if type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT {
-                    if frames.count >= limits.maxDepth {
-                        return diagnostic(line: line, column: column,
-                            "lists and mappings are nested more than \(limits.maxDepth) deep here (the limit); flatten the document")
-                    }
-                    frames.append(Frame(isMapping: type == YAML_MAPPING_START_EVENT, expectingKey: true,
-                                        anchor: anchor, nodesBefore: documentNodes - 1))
-                } else {
-                    if type == YAML_SCALAR_EVENT, let anchor { anchorSizes[anchor] = 1 }
-                    Self.completeNode(in: &frames)
-                }
-
-            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                if let closed = frames.popLast(), let anchor = closed.anchor {
-                    anchorSizes[anchor] = documentNodes - closed.nodesBefore
-                }
-                Self.completeNode(in: &frames)
-
-            default:
-                break // stream start, document end
+                size = known
             }
+            // Both counts stay below their limits (each anchor's size is at most the
+            // document's count), so the additions cannot overflow.
+            documentNodes += size
+            fileNodes += size
+            if documentNodes > limits.maxNodesPerDocument {
+                return diagnostic(line: line, column: column, nodeLimitMessage(
+                    "this document has more than \(limits.maxNodesPerDocument) nodes (the limit per document)", alias: type == YAML_ALIAS_EVENT ? anchor : nil))
+            }
+            if fileNodes > limits.maxNodesPerFile {
+                return diagnostic(line: line, column: column, nodeLimitMessage(
+                    "the file has more than \(limits.maxNodesPerFile) nodes (the limit per file)", alias: type == YAML_ALIAS_EVENT ? anchor : nil))
+            }
+            if type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT {
+                if frames.count >= limits.maxDepth {
+                    return diagnostic(line: line, column: column,
+                        "lists and mappings are nested more than \(limits.maxDepth) deep here (the limit); flatten the document")
+                }
+                frames.append(Frame(isMapping: type == YAML_MAPPING_START_EVENT, expectingKey: true,
+                                    anchor: anchor, nodesBefore: documentNodes - 1))
+            } else {
+                if type == YAML_SCALAR_EVENT, let anchor { anchorSizes[anchor] = 1 }
+                Self.completeNode(in: &frames)
+            }
+
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            if let closed = frames.popLast(), let anchor = closed.anchor {
+                anchorSizes[anchor] = documentNodes - closed.nodesBefore
+            }
+            Self.completeNode(in: &frames)
+
+        default:
+            break // stream start and end, document end
         }
+        return nil
     }
 
     /// Why a node cannot be a mapping key, if it cannot.
@@ -167,7 +149,7 @@ struct YAMLStructureCheck {
 
     /// libyaml's error as a diagnostic: at the byte it could not read, or at the problem
     /// with the place it started from (the unclosed `[`, the open quote) in the message.
-    private func parserProblem(_ parser: yaml_parser_t, bytes: UnsafeRawBufferPointer) -> Diagnostic {
+    func parserProblem(_ parser: yaml_parser_t, bytes: UnsafeRawBufferPointer) -> Diagnostic {
         let problem = parser.problem.map { String(cString: $0) } ?? "unknown error"
         if parser.error == YAML_READER_ERROR {
             let (line, column) = textPosition(ofByte: Int(parser.problem_offset), in: bytes)
@@ -205,7 +187,7 @@ struct YAMLStructureCheck {
         return diagnostic(line: line, column: column, message)
     }
 
-    private func diagnostic(line: Int, column: Int, _ message: String) -> Diagnostic {
+    func diagnostic(line: Int, column: Int, _ message: String) -> Diagnostic {
         Diagnostic(.error, at: SourcePosition(file: path, line: line, column: column), field: "", message: message)
     }
 }
