@@ -64,7 +64,8 @@ base=$((40000 + (RANDOM % 50) * 100))
 say "A GitOps repository for this host's models, seeded from manifests/"
 mkdir -p "$repo"
 cp -R "$root/manifests" "$root/models" "$repo/"
-mkdir -p "$repo/examples" && cp -R "$root/examples/servers" "$repo/examples/"
+# The model server, and the files the iris deployment's golden requests send.
+mkdir -p "$repo/examples" && cp -R "$root/examples/servers" "$root/examples/golden" "$repo/examples/"
 # The demo's iris starts at v1, behind a stable endpoint, and becomes healthy quickly.
 python3 - "$repo/manifests/iris.yaml" "$endpoint" <<'PY'
 import re, sys
@@ -133,6 +134,11 @@ PY
 run git -C "$repo" commit -q -am "iris: v2 with a slow start (it never gets ready)"
 m sync
 m status --wait --timeout 90s || true
+# status --wait returns as soon as iris is Degraded; the rollback ends a moment later.
+for _ in $(seq 1 100); do
+  "$mooring" events iris --limit 3 --state-dir "$state" 2>/dev/null | grep -q Quarantined && break
+  sleep 0.3
+done
 m events iris --limit 6
 say "v1 kept serving"
 infer

@@ -55,7 +55,8 @@ public struct StatusSummary: Sendable, Equatable {
             let target = short(rollout.revision)
             switch rollout.phase {
             case .rollingBack:
-                return (.degraded, "rolling back \(target): \(rollout.failure ?? "the rollout failed")")
+                let keeps = facts.appliedRevision.map { "; \(short($0)) keeps serving" } ?? ""
+                return (.degraded, "rolling back \(target): \(rollout.failure ?? "the rollout failed")\(keeps)")
             case .failed:
                 return (.degraded, "rollout of \(target) failed: \(rollout.failure ?? "unknown reason"); its replicas are kept (autoRollback is off)")
             case .done:

@@ -17,7 +17,8 @@ struct DemoTests {
         #expect(out.contains("version 1: class setosa"), "\(out)")
         #expect(out.contains("version 2: class setosa"), "\(out)")
         #expect(out.range(of: #"\d+ requests, 0 failed; answered by v1: \d+, v2: \d+"#, options: .regularExpression) != nil, "\(out)")
-        #expect(out.contains("iris is Degraded: ") && out.contains("not healthy within progressDeadlineSeconds"), "\(out)")
+        // `status --wait` says why on stderr; the table on stdout has the same reason.
+        #expect(result.output.contains("iris is Degraded: ") && out.contains("not healthy within progressDeadlineSeconds"), "\(result.output)")
         #expect(out.contains("Quarantined"), "\(out)")
         #expect(out.contains("demo: done"), "\(out)")
         // It removed what it made: no model process of the demo is left.

@@ -86,6 +86,8 @@ struct SpecTestsDecodingTests {
         ("    - {name: a, path: /x, body: '{}', bodyFile: b.json}", "spec.tests[0].bodyFile: give `body` or `bodyFile`, not both"),
         ("    - {name: a, path: /x, bodyFile: ../b.json}", "spec.tests[0].bodyFile: `../b.json` must be a path inside the repository"),
         ("    - {name: a, path: /x, bodyFile: missing.json}", "spec.tests[0].bodyFile: `missing.json` does not exist in the repository"),
+        ("    - {name: a, path: /x, bodyFile: missing.json}\n    - {name: b, path: /x, bodyFile: gone.json}",
+         "spec.tests[1].bodyFile: `gone.json` does not exist in the repository"),
         ("    - {name: a, path: /x, expect: {json: [{path: x, equals: 1}]}}", "spec.tests[0].expect.json[0].path: `x` must start with `$`"),
         ("    - {name: a, path: /x, expect: {json: [{path: $.a, equals: 1, oneOf: [1]}]}}", "give one of equals, oneOf, not 2"),
         ("    - {name: a, path: /x, expect: {json: [{path: $.a, matches: '('}]}}", "spec.tests[0].expect.json[0].matches: `(` is not a valid regular expression"),

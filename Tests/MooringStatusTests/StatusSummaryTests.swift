@@ -44,7 +44,7 @@ import Testing
              message: "rolling out bbbbbbb (Recreate, starting) — Recreate has downtime by design"),
         Case(label: "rolling back", facts: facts(applied: "h1") {
                 $0.rollout = .init(phase: .rollingBack, kind: .surge, revision: b, failure: "crash loop")
-             }, sync: .outOfSync, health: .degraded, ready: 1, message: "rolling back bbbbbbb: crash loop"),
+             }, sync: .outOfSync, health: .degraded, ready: 1, message: "rolling back bbbbbbb: crash loop; aaaaaaa keeps serving"),
         Case(label: "quarantined desired spec", facts: facts(applied: "h1") {
                 $0.quarantinedSpecHash = "h2"; $0.quarantineReason = "deadline"
              }, sync: .outOfSync, health: .degraded, ready: 1,

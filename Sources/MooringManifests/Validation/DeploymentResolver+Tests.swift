@@ -8,9 +8,8 @@ extension DeploymentResolver {
     func resolveTests() -> ([ModelCheck], [Diagnostic]) {
         var problems: [Diagnostic] = []
         var checks: [ModelCheck] = []
-        for fragment in deployment.tests {
+        for (index, fragment) in deployment.tests.enumerated() {
             var check = fragment.check
-            let index = checks.count
             if let file = fragment.bodyFile {
                 switch readTestFile(file, field: "spec.tests[\(index)].bodyFile") {
                 case let .success(data):
