@@ -173,7 +173,7 @@ let package = Package(
                 "MooringStore",
                 "MooringStatus",
                 "MooringFileSafety",
-                "CCurl",
+                "MooringHTTP",
                 "MooringModelChecks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // `mooring test` stops what it started on Ctrl-C.

@@ -12,9 +12,12 @@ public struct HTTPRequest: Sendable, Hashable {
     public var timeout: Duration
     /// The most of the answer's body kept; a longer answer is an error.
     public var maxResponseBytes: Int
+    /// Connect to this Unix socket instead of the URL's host and port (the URL's path is sent).
+    public var unixSocketPath: String?
 
     public init(method: String = "GET", url: String, headers: [String: String] = [:], body: [UInt8]? = nil,
-                timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20) {
+                timeout: Duration = .seconds(30), maxResponseBytes: Int = 1 << 20, unixSocketPath: String? = nil) {
+        self.unixSocketPath = unixSocketPath
         self.method = method
         self.url = url
         self.headers = headers
@@ -81,6 +84,9 @@ public enum HTTPClient {
         let code: CURLcode = body.withUnsafeBufferPointer { bodyBytes in
             withExtendedLifetime(sink) {
                 _ = mooring_curl_setopt_string(handle, CURLOPT_URL, request.url)
+                if let socket = request.unixSocketPath {
+                    _ = mooring_curl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket)
+                }
                 _ = mooring_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
                 _ = mooring_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMillis)
                 _ = mooring_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, timeoutMillis)
