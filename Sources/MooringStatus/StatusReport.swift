@@ -59,6 +59,10 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var modelVersion: String?
         /// The phase of the rollout under way, if one is.
         public var rolloutPhase: String?
+        /// During a canary: the step under way (1-based) and the new version's share of
+        /// requests at the stable endpoint, percent. Nil otherwise.
+        public var canaryStep: Int?
+        public var canaryWeight: Int?
         public var endpoint: String?
         /// Every replica's private address (`http://127.0.0.1:PORT`), by generation and
         /// index — what the stable endpoint forwards to. Nil in rows that do not carry it.

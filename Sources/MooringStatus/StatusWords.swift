@@ -47,7 +47,7 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
 }
 
 /// Where a rollout is. Persisted on every transition, so a restarted controller resumes a
-/// rollout at its phase. Surge: `starting → gating → testing → promoting → canary →
+/// rollout at its phase. Surge: `starting → gating → testing → canary → promoting →
 /// draining → done` (`testing` and `canary` only when the spec has model tests or canary
 /// steps); Recreate drains first: `draining → starting → gating → done`; a failure goes
 /// `rollingBack → failed`.
@@ -65,7 +65,7 @@ public enum RolloutPhase: String, Sendable, Codable, CaseIterable {
     /// The new replicas passed the gate and take over (traffic shifts here).
     case promoting = "Promoting"
     /// Traffic moves to the new replicas in weighted steps (`spec.rollout.canary`), each
-    /// step analysed before the next.
+    /// step analysed before the next; the old replicas serve the rest until the promotion.
     case canary = "Canary"
     /// Replicas of other generations are being stopped.
     case draining = "Draining"

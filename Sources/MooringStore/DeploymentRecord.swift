@@ -60,6 +60,10 @@ public struct DeploymentRecord: Sendable, Codable, Equatable {
     public var rollout: String?
     /// Its phase, for readers that do not decode `rollout`.
     public var rolloutPhase: RolloutPhase?
+    /// The canary step under way (1-based; schema v9), nil when no canary runs.
+    public var canaryStep: Int?
+    /// The new generation's share of requests in that step, percent (schema v9).
+    public var canaryWeight: Int?
     /// Removed from Git; its replicas are being stopped before the row goes.
     public var removing: Bool = false
     /// Suspended by `mooring suspend` (as opposed to `spec.suspend` in Git).

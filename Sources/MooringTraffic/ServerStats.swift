@@ -20,6 +20,8 @@ public struct ServerStats: Hashable, Sendable {
     /// `show servers state`), when known: `status` shows `DOWN` for a server whose check
     /// fails, whatever it was set to.
     public var adminState: TrafficServer.State?
+    /// Responses of every status class (`hrsp_1xx` … `hrsp_5xx` and `hrsp_other`).
+    public var responses: Int = 0
 
     /// Parses `show stat` CSV output (header line `# pxname,svname,…`), by column name.
     public static func parse(_ csv: String) -> [ServerStats] {
@@ -42,7 +44,8 @@ public struct ServerStats: Hashable, Sendable {
                 totalSessions: number("stot"), status: text("status"), weight: number("weight"),
                 responses2xx: number("hrsp_2xx"), responses5xx: number("hrsp_5xx"),
                 connectionErrors: number("econ"), responseErrors: number("eresp"), responseTimeMillis: number("rtime"),
-                adminState: nil)
+                adminState: nil,
+                responses: ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"].map(number).reduce(0, +))
         }
     }
 

@@ -221,12 +221,25 @@ def parse_infer_request(body, model):
 class State:
     """What the handlers share: the model, its served name, and when it becomes ready."""
 
-    def __init__(self, model, served_name, ready_at, wrong=False, latency_ms=0.0):
+    def __init__(self, model, served_name, ready_at, wrong=False, latency_ms=0.0, error_ratio=0.0):
         self.model = model
         self.served_name = served_name
         self.ready_at = ready_at
         self.wrong = wrong
         self.latency_ms = latency_ms
+        self.error_ratio = error_ratio
+        self._answered = 0
+        self._lock = threading.Lock()
+
+    def injects_failure(self):
+        """Whether this model request gets an injected 500: exactly `error_ratio` of them,
+        spread evenly (the n-th fails when floor(n * ratio) grows)."""
+        if self.error_ratio <= 0:
+            return False
+        with self._lock:
+            before = int(self._answered * self.error_ratio)
+            self._answered += 1
+            return int(self._answered * self.error_ratio) > before
 
     def ready(self):
         return time.monotonic() >= self.ready_at
@@ -302,6 +315,8 @@ class Handler(BaseHTTPRequestHandler):
             elif kind == "server":
                 self._send(200, {"name": "mooring-kserve-v2-example", "version": "1", "extensions": []})
             elif kind == "metadata":
+                if self.state.injects_failure():
+                    raise RequestError(500, "injected failure (--error-ratio)")
                 self._send(200, self.state.model.metadata(self.state.served_name))
             else:
                 raise RequestError(405, f"{self.path} takes POST")
@@ -318,6 +333,8 @@ class Handler(BaseHTTPRequestHandler):
             body = self._read_body()
             if not self.state.ready():
                 raise RequestError(503, "model is not ready yet")
+            if self.state.injects_failure():
+                raise RequestError(500, "injected failure (--error-ratio)")
             request_id, rows, wanted = parse_infer_request(body, self.state.model)
             if self.state.latency_ms:
                 time.sleep(self.state.latency_ms / 1000)
@@ -381,6 +398,9 @@ def main(argv):
                         help="predict the wrong class on purpose (the next one), for testing gates")
     parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
                         help="answer every inference this many milliseconds late (default: 0)")
+    parser.add_argument("--error-ratio", type=float, default=0.0, metavar="R",
+                        help="answer 500 to this share (0-1) of model requests (metadata and infer; "
+                             "health checks are unaffected), for testing canary analysis (default: 0)")
     args = parser.parse_args(argv)
     if not args.model:
         parser.error("no model: pass --model PATH or set MODEL_PATH")
@@ -394,6 +414,8 @@ def main(argv):
         parser.error("--exit-delay must not be negative")
     if args.latency_ms < 0:
         parser.error("--latency-ms must not be negative")
+    if not 0 <= args.error_ratio <= 1:
+        parser.error("--error-ratio must be between 0 and 1")
 
     try:
         model = Model(args.model)
@@ -404,7 +426,7 @@ def main(argv):
 
     handler = type("BoundHandler", (Handler,), {
         "state": State(model, args.name or model.name, started + args.ready_delay,
-                       wrong=args.wrong, latency_ms=args.latency_ms)})
+                       wrong=args.wrong, latency_ms=args.latency_ms, error_ratio=args.error_ratio)})
     try:
         server = ThreadingHTTPServer((args.host, args.port), handler)
     except OSError as error:

@@ -55,6 +55,17 @@ extension Controller {
                 let (results, failure) = await ModelGate.run(target, ports: ports.map { ($0.index, $0.port) }, hostVariables: hostVariables)
                 inbox.yield(.input(name, .tested(generation: generation, results: results, failure: failure)))
             }
+        case let .measureCanary(generation):
+            let inbox = inboxContinuation
+            let dataPlane = self.dataPlane
+            workContinuation.yield {
+                switch await dataPlane.counters(deployment: name, generation: generation) {
+                case let .success(servers):
+                    inbox.yield(.input(name, .canaryStats(generation: generation, servers: servers, failure: nil)))
+                case let .failure(problem):
+                    inbox.yield(.input(name, .canaryStats(generation: generation, servers: [:], failure: problem.description)))
+                }
+            }
         case let .wake(at):
             if let scheduled = scheduledWakes[name], scheduled <= at, scheduled > now() { return }
             scheduledWakes[name] = at

@@ -78,6 +78,9 @@ enum ControllerMetrics {
             result.append(("mooring_deployment_replicas", [("deployment", machine.name), ("state", phase.rawValue)],
                            Double(phases[phase]?.count ?? 0)))
         }
+        if machine.rollout?.phase == .canary, let share = machine.canaryShare {
+            result.append(("mooring_canary_weight_percent", [("deployment", machine.name)], Double(share.percent)))
+        }
         return result
     }
 

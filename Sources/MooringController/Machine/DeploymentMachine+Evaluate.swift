@@ -79,6 +79,7 @@ extension DeploymentMachine {
                 }
             }
         }
+        if let canary = canaryWake(rollout) { wake = min(wake, canary) }
         if wake > now { wakes.append(wake) }
         return wakes.min()
     }
@@ -166,7 +167,7 @@ extension DeploymentMachine {
             case .gating:
                 switch gate(rollout, now: now) {
                 case .passed:
-                    rollout.phase = awaitsModelTests(rollout) ? .testing : .promoting
+                    rollout.phase = awaitsModelTests(rollout) ? .testing : (needsCanary(rollout) ? .canary : .promoting)
                     rollout.detail = nil
                     self.rollout = rollout
                 case let .waiting(detail):
@@ -184,9 +185,7 @@ extension DeploymentMachine {
                 test(&rollout, now: now, into: &actions)
 
             case .canary:
-                // No traffic steps yet: the new generation takes all traffic at promotion.
-                rollout.phase = .draining
-                self.rollout = rollout
+                runCanary(&rollout, now: now, into: &actions)
 
             case .promoting:
                 // The gate passed: the new generation serves (traffic shifts here).

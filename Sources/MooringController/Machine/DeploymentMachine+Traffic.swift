@@ -33,17 +33,42 @@ extension DeploymentMachine {
         if case let .http(path, nil, "http") = spec.health.probe { checkPath = path }
         // A new generation whose model tests have not passed takes no request.
         let untested = rollout.flatMap { awaitsModelTests($0) ? $0.generation : nil }
-        let servers: [TrafficServer] = replicas.values.sorted { $0.key < $1.key }.compactMap { slot in
+        var servers: [TrafficServer] = replicas.values.sorted { $0.key < $1.key }.compactMap { slot in
             guard let port = slot.port, slot.phase != .stopping, slot.phase != .pending else { return nil }
             let inRotation = Self.inRotation(slot) && slot.key.generation != untested
             let state: TrafficServer.State = slot.drainingSince != nil ? .drain : (inRotation ? .ready : .maint)
             return TrafficServer(name: Self.serverName(slot.key), port: port, state: state)
         }
+        if let share = canaryShare { Self.applyCanaryWeights(share, to: &servers) }
         return TrafficBackend(
             name: name, address: endpoint.address, port: endpoint.port,
             mode: endpoint.protocol == .tcp ? .tcp : .http, checkPath: checkPath,
             checkIntervalSeconds: spec.health.periodSeconds, checkFall: spec.health.failureThreshold,
             checkRise: spec.health.successThreshold, servers: servers)
+    }
+
+    /// The HAProxy weight budget of one generation during a canary (HAProxy's maximum).
+    static let canaryWeightBudget = 256
+
+    /// Splits requests `share.percent` / `100 - share.percent` between the new generation
+    /// and every other one: each generation's budget (``canaryWeightBudget`` times its
+    /// share) is divided evenly among its servers in rotation, rounded, at least 1 (0 for a
+    /// 0 % share). A generation with a server out of rotation loses that server's part of
+    /// its share rather than taking the other generation's (docs/traffic.md).
+    static func applyCanaryWeights(_ share: (generation: String, percent: Int), to servers: inout [TrafficServer]) {
+        let isNew = { (server: TrafficServer) in replicaKey(serverName: server.name)?.generation == share.generation }
+        let readyNew = servers.filter { $0.state == .ready && isNew($0) }.count
+        let readyOld = servers.filter { $0.state == .ready && !isNew($0) }.count
+        func weight(_ percent: Int, among count: Int) -> Int {
+            guard percent > 0, count > 0 else { return 0 }
+            let exact = Double(canaryWeightBudget * percent) / 100 / Double(count)
+            return min(canaryWeightBudget, max(1, Int(exact.rounded())))
+        }
+        let newWeight = weight(share.percent, among: readyNew)
+        let oldWeight = weight(100 - share.percent, among: readyOld)
+        for index in servers.indices where servers[index].state == .ready {
+            servers[index].weight = isNew(servers[index]) ? newWeight : oldWeight
+        }
     }
 
     /// Whether a replica takes requests: ready, or adopted by a restarted controller and

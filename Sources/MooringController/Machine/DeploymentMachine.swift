@@ -160,6 +160,8 @@ public struct DeploymentMachine: Sendable, Equatable {
             }
         case let .tested(generation, results, failure):
             receiveTests(generation: generation, results: results, failure: failure, now: now, into: &actions)
+        case let .canaryStats(generation, servers, failure):
+            receiveCanaryStats(generation: generation, servers: servers, failure: failure, now: now, into: &actions)
         case let .suspend(on):
             if on != userSuspended {
                 userSuspended = on
@@ -225,6 +227,17 @@ public struct DeploymentMachine: Sendable, Equatable {
             actions.append(.event(.normal, .rolloutResumed, "resuming the rollout of \(short(rollout.target.revision)) at phase \(rollout.phase.rawValue) after a controller restart"))
             // Tests in flight died with the old controller: they run again.
             if rollout.phase == .testing, rollout.testsPassed != true { self.rollout?.testsRequested = nil }
+            // A canary reading in flight died too; the step keeps its weight, its start and
+            // its baseline, so its pause counts from when it began.
+            if rollout.phase == .canary, var progress = rollout.canary {
+                progress.measureRequested = nil
+                self.rollout?.canary = progress
+                if let steps = rollout.target.spec.rollout.canary?.steps, steps.indices.contains(progress.step) {
+                    let step = steps[progress.step]
+                    let stepDeadline = progress.startedAt.addingTimeInterval(TimeInterval(step.pauseSeconds + rollout.target.spec.rollout.progressDeadlineSeconds))
+                    self.rollout?.deadline = max(stepDeadline, now.addingTimeInterval(TimeInterval(rollout.target.spec.rollout.progressDeadlineSeconds)))
+                }
+            }
             if rollout.phase == .preparing { actions.append(.prepare(revision: rollout.target.revision)) }
         }
         for slot in replicas.values.sorted(by: { $0.key < $1.key }) {

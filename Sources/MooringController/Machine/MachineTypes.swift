@@ -128,6 +128,9 @@ public struct RolloutState: Codable, Sendable, Equatable {
     /// When the model tests passed: behind a stable endpoint the new replicas take traffic
     /// from then on, so `minHealthySeconds` is counted from here (under traffic).
     public var testsPassedAt: Date?
+    /// Canary: the step under way and the counters it counts from (nil before the first
+    /// step and without canary steps).
+    public var canary: CanaryProgress?
 }
 
 /// What makes a deployment's machine move.
@@ -168,6 +171,9 @@ public enum DeploymentInput: Sendable, Equatable {
     /// The model tests of `generation` ran: every check's result, and the failure message
     /// naming the first failed check (nil: all passed).
     case tested(generation: String, results: [CheckResult], failure: String?)
+    /// The data plane read the counters of `generation`'s servers at the stable endpoint
+    /// (by server name), or could not (`failure`), as `.measureCanary` asked.
+    case canaryStats(generation: String, servers: [String: ServerCounters], failure: String?)
 }
 
 /// What the controller must do after a transition, once it is persisted.
@@ -188,6 +194,9 @@ public enum DeploymentAction: Sendable, Equatable {
     case delete
     /// Run `target`'s model tests against the new replicas (index, port); report `tested`.
     case runTests(generation: String, Target, ports: [ReplicaPort])
+    /// Read HAProxy's counters for `generation`'s servers in this deployment's backend;
+    /// report `canaryStats`.
+    case measureCanary(generation: String)
 }
 
 /// A replica's index and the port it serves on, for the Testing gate.
@@ -208,4 +217,6 @@ public enum HistoryChange: Sendable, Equatable {
     case finish(RolloutOutcome, reason: String?)
     /// The model tests the Testing gate ran (every check on every new replica).
     case tests([CheckResult])
+    /// A canary step was judged: its numbers and verdict.
+    case canaryStep(CanaryStepResult)
 }

@@ -104,6 +104,10 @@ extension DeploymentMachine {
         record.nextGeneration = nextGeneration
         record.rollout = try rollout.map { String(decoding: try StableJSON.encode($0), as: UTF8.self) }
         record.rolloutPhase = rollout?.phase
+        if let rollout, rollout.phase == .canary, let progress = rollout.canary {
+            record.canaryStep = progress.step + 1
+            record.canaryWeight = canaryShare?.percent
+        }
         record.removing = removing
         record.userSuspended = userSuspended
         record.rejection = rejection

@@ -16,7 +16,7 @@ struct Transition: Sendable {
         before != after || actions.contains {
             switch $0 {
             case .event, .history, .delete: return true
-            case .prepare, .start, .stop, .wake, .runTests: return false
+            case .prepare, .start, .stop, .wake, .runTests, .measureCanary: return false
             }
         }
     }
@@ -38,7 +38,7 @@ extension StoreTransaction {
                 if case .begin = change { try recordAudit(of: transition) }
             case let .event(type, reason, message):
                 try appendEvent(type, reason: reason.rawValue, message: message, deployment: name)
-            case .prepare, .start, .stop, .wake, .delete, .runTests:
+            case .prepare, .start, .stop, .wake, .delete, .runTests, .measureCanary:
                 break
             }
         }
@@ -75,6 +75,14 @@ extension StoreTransaction {
                     RolloutTestRecord(rolloutId: id, check: $0.name, passed: $0.passed, latencyMillis: $0.latencyMillis,
                                       statistic: $0.latencyStatistic.rawValue, calls: $0.calls, detail: $0.detail)
                 })
+            }
+        case let .canaryStep(result):
+            if let open = try inProgressRollout(of: name), let id = open.id {
+                let m = result.measurement
+                try recordCanaryStep(RolloutCanaryStepRecord(
+                    rolloutId: id, step: result.step, weight: result.weight, requests: m.requests,
+                    responses5xx: m.responses5xx, connectionErrors: m.connectionErrors, errorRatio: min(1, m.errorRatio),
+                    responseTimeMillis: m.responseTimeMillis, seconds: max(0, m.seconds), passed: result.passed, verdict: result.verdict))
             }
         }
     }

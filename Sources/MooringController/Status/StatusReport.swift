@@ -51,6 +51,8 @@ extension StatusReport {
                 rolloutPhase: record.rolloutPhase?.rawValue, endpoint: record.endpoint,
                 createdAt: record.createdAt, updatedAt: record.updatedAt, message: summary.message)
             deployment.replicaDetails = details
+            deployment.canaryStep = record.canaryStep
+            deployment.canaryWeight = record.canaryWeight
             deployment.replicaEndpoints = (rowsByDeployment[record.name] ?? [])
                 .filter { $0.state != .stopping }
                 .sorted { ($0.generation, $0.replicaIndex) < ($1.generation, $1.replicaIndex) }

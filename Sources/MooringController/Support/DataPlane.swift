@@ -125,6 +125,35 @@ actor DataPlane {
         return report
     }
 
+    /// Why counters could not be read.
+    struct CountersProblem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The cumulative counters of `generation`'s servers in `deployment`'s backend, by
+    /// server name, as a canary step's numbers are measured (docs/traffic.md, "Canaries").
+    func counters(deployment: String, generation: String) async -> Result<[String: ServerCounters], CountersProblem> {
+        let runtime = self.runtime
+        let rows: [ServerStats]
+        do {
+            rows = try await Blocking.run { try runtime.stats() }
+        } catch {
+            return .failure(CountersProblem(description: "HAProxy's runtime API does not answer: \(error)"))
+        }
+        let backend = "be_\(deployment)"
+        guard rows.contains(where: { $0.proxy == backend }) else {
+            return .failure(CountersProblem(description: "HAProxy has no backend \(backend) yet"))
+        }
+        var servers: [String: ServerCounters] = [:]
+        for row in rows where row.proxy == backend && row.isServer
+            && DeploymentMachine.replicaKey(serverName: row.server)?.generation == generation {
+            servers[row.server] = ServerCounters(
+                responses: row.responses, responses5xx: row.responses5xx, connectionErrors: row.connectionErrors,
+                responseErrors: row.responseErrors, responseTimeMillis: row.responseTimeMillis)
+        }
+        return .success(servers)
+    }
+
     // MARK: Ports
 
     /// `address:port` as the configuration's `bind` line has it.

@@ -22,7 +22,7 @@ struct DocumentDecoder {
         "http", "tcp", "exec", "startupTimeoutSeconds", "periodSeconds", "timeoutSeconds",
         "failureThreshold", "successThreshold",
     ]
-    static let rolloutKeys = ["strategy", "minHealthySeconds", "progressDeadlineSeconds", "autoRollback"]
+    static let rolloutKeys = ["strategy", "minHealthySeconds", "progressDeadlineSeconds", "autoRollback", "canary", "analysis"]
     static let restartKeys = ["policy", "backoff"]
     static let backoffKeys = ["initialSeconds", "maxSeconds", "resetAfterSeconds"]
     static let stopKeys = ["gracePeriodSeconds"]
@@ -159,6 +159,7 @@ struct DocumentDecoder {
         deployment.endpoint = decodeEndpoint(spec)
         deployment.tests = decodeTests(spec)
         deployment.ports = decodePorts(spec)
+        checkCanary(deployment)
     }
 
     private func decodeCommand(_ spec: MappingReader) -> Located<[String]>? {
@@ -236,6 +237,9 @@ struct DocumentDecoder {
         rollout.minHealthySeconds = reader.int("minHealthySeconds", in: ManifestDefaults.minHealthyRange, unit: "seconds")
         rollout.progressDeadlineSeconds = reader.int("progressDeadlineSeconds", in: ManifestDefaults.progressDeadlineRange, unit: "seconds")
         rollout.autoRollback = reader.bool("autoRollback")
+        if reader.has("strategy") { rollout.strategyPosition = reader.position("strategy") }
+        rollout.canary = decodeCanary(reader)
+        rollout.analysis = decodeAnalysis(reader)
         return rollout
     }
 

@@ -24,6 +24,14 @@ public enum ManifestDefaults {
     public static let progressDeadlineSeconds = 600        // Kubernetes' progressDeadlineSeconds
     public static let progressDeadlineRange = 1...86_400
     public static let autoRollback = true                  // Nomad's auto_revert, on by default here
+    public static let canaryMaxSteps = 20
+    public static let canaryPauseSeconds = 60              // Argo Rollouts' examples pause minutes
+    public static let canaryPauseRange = 0...86_400
+    public static let canaryWeightRange = 1...99
+    public static let canaryMaxErrorRatio = 0.05           // 5 % failed requests
+    public static let canaryMinRequests = 20               // fewer: the step is inconclusive and waits
+    public static let canaryMinRequestsRange = 0...1_000_000
+    public static let canaryResponseTimeRange = 1...3_600_000
     public static let downloadDeadlineSeconds = 21_600     // 6 h: tens of GiB over a slow link
     public static let downloadDeadlineRange = 1...604_800
 

@@ -22,6 +22,9 @@ public struct ResolvedDeployment: Hashable, Sendable, Codable {
         public var minHealthySeconds: Int
         public var progressDeadlineSeconds: Int
         public var autoRollback: Bool
+        /// Canary steps and their analysis; nil without `spec.rollout.canary` (left out of
+        /// the canonical JSON then, so specs without canaries keep their hash).
+        public var canary: CanaryRollout? = nil
     }
 
     /// The fully resolved restart settings.

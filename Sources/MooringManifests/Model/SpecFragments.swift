@@ -65,6 +65,12 @@ public struct RolloutFragment: Hashable, Sendable {
     public var minHealthySeconds: Int?
     public var progressDeadlineSeconds: Int?
     public var autoRollback: Bool?
+    /// `canary` (its steps), nil when not written.
+    public var canary: CanaryFragment?
+    /// `analysis`, nil when not written.
+    public var analysis: AnalysisFragment?
+    /// Where `strategy` is written, if it is.
+    public var strategyPosition: SourcePosition?
     public init() {}
 }
 

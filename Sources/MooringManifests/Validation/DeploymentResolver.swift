@@ -75,7 +75,8 @@ struct DeploymentResolver {
             strategy: ro.strategy ?? ManifestDefaults.strategy,
             minHealthySeconds: ro.minHealthySeconds ?? ManifestDefaults.minHealthySeconds,
             progressDeadlineSeconds: ro.progressDeadlineSeconds ?? ManifestDefaults.progressDeadlineSeconds,
-            autoRollback: ro.autoRollback ?? ManifestDefaults.autoRollback
+            autoRollback: ro.autoRollback ?? ManifestDefaults.autoRollback,
+            canary: ro.canary.map { CanaryRollout(steps: $0.steps, analysis: ro.analysis?.resolved ?? CanaryAnalysis()) }
         )
 
         var env = runtime?.env ?? [:]

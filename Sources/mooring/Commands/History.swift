@@ -54,7 +54,25 @@ extension Mooring {
                             r.reason ?? r.subject ?? ""]
                 }
                 print(renderTable(["DEPLOYMENT", "REVISION", "FROM", "STRATEGY", "OUTCOME", "STARTED", "DURATION", "PR", "AUTHOR", "REASON/SUBJECT"], rows))
+                try printCanarySteps(of: rollouts, store: store)
             }
+        }
+
+        /// The judged canary steps of the rollouts shown, as a second table (none: nothing).
+        private func printCanarySteps(of rollouts: [RolloutRecord], store: StateStore) throws {
+            var rows: [[String]] = []
+            for rollout in rollouts {
+                guard let id = rollout.id else { continue }
+                for step in try store.canarySteps(of: id) {
+                    rows.append([rollout.deployment, shortRevision(rollout.revision), "\(step.step)", "\(step.weight)%",
+                                 "\(step.requests)", String(format: "%.2f", step.errorRatio), "\(step.responses5xx)",
+                                 "\(step.connectionErrors)", step.responseTimeMillis.map { "\($0)" } ?? "-", "\(step.seconds)s",
+                                 step.verdict])
+                }
+            }
+            guard !rows.isEmpty else { return }
+            print("\ncanary steps:")
+            print(renderTable(["DEPLOYMENT", "REVISION", "STEP", "WEIGHT", "REQUESTS", "ERROR RATIO", "5XX", "CONN ERRORS", "RTIME MS", "TIME", "VERDICT"], rows))
         }
 
         /// `Ada <ada@example.com>` → `Ada`.

@@ -4,6 +4,7 @@ import MooringModelChecks
 import MooringStatus
 import MooringStore
 import MooringSupervisor
+import MooringTraffic
 @testable import MooringController
 
 /// A deterministic world for one ``DeploymentMachine``: a fake supervisor whose processes
@@ -43,12 +44,28 @@ struct MachineWorld {
     var testsInFlight: [(generation: String, version: Int, ports: [ReplicaPort])] = []
     /// Versions that answer their golden requests wrongly.
     var wrong: Set<Int> = []
+    /// `spec.rollout` fields added to every spec (canary steps and analysis), if any.
+    var rolloutExtra: String?
+    /// The fake HAProxy's cumulative counters, by server name.
+    var counters: [String: ServerCounters] = [:]
+    /// Canary readings asked for and not yet answered (generations).
+    var measuresInFlight: [String] = []
+    /// Whether the fake HAProxy answers readings (false: the runtime API fails).
+    var statsAnswer = true
+    /// Requests the fake load sends through the stable endpoint per ``wait(_:)``.
+    var requestsPerWait = 100
+    /// Versions that answer 500 to this share of requests.
+    var failing: [Int: Double] = [:]
+    /// Requests each version answered (through the fake data plane) and how many failed.
+    var answered: [Int: Int] = [:]
+    var failed: [Int: Int] = [:]
 
-    init(version: Int, replicas: Int = 1, strategy: String = "Surge", endpoint: Bool = false) {
+    init(version: Int, replicas: Int = 1, strategy: String = "Surge", endpoint: Bool = false, rolloutExtra: String? = nil) {
         commits += 1
         self.endpoint = endpoint
+        self.rolloutExtra = rolloutExtra
         machine = DeploymentMachine(name: "iris", desired: Self.target(version, replicas: replicas, strategy: strategy,
-                                                                       endpoint: endpoint, commit: commits))
+                                                                       endpoint: endpoint, rolloutExtra: rolloutExtra, commit: commits))
         send(.tick)
     }
 
@@ -57,7 +74,7 @@ struct MachineWorld {
     }
 
     static func target(_ version: Int, replicas: Int = 1, strategy: String = "Surge", suspend: Bool = false,
-                       endpoint: Bool = false, tests: Bool = false, commit: Int) -> Target {
+                       endpoint: Bool = false, tests: Bool = false, rolloutExtra: String? = nil, commit: Int) -> Target {
         let golden = tests ? """
 
                   tests:
@@ -71,7 +88,7 @@ struct MachineWorld {
               command: ["server", "--version", "\(version)", "--port", "{{port}}"]
               replicas: \(replicas)
               suspend: \(suspend)
-              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60}\(golden)
+              rollout: {strategy: \(strategy), minHealthySeconds: 5, progressDeadlineSeconds: 60\(rolloutExtra.map { ", \($0)" } ?? "")}\(golden)
             \(endpoint ? "  endpoint: {port: 8080}" : "")
             """
         let set = ManifestSet.load(files: [ManifestFile(path: "manifests/iris.yaml", contents: Data(yaml.utf8))])
@@ -103,6 +120,8 @@ struct MachineWorld {
             case .wake: break
             case let .runTests(generation, target, ports):
                 testsInFlight.append((generation, Int(target.spec.command[2]) ?? 0, ports))
+            case let .measureCanary(generation):
+                measuresInFlight.append(generation)
             }
         }
     }
@@ -111,7 +130,44 @@ struct MachineWorld {
     mutating func commit(_ version: Int, replicas: Int? = nil, strategy: String = "Surge", suspend: Bool = false, tests: Bool = false) {
         commits += 1
         send(.desired(Self.target(version, replicas: replicas ?? machine.desired.spec.replicas, strategy: strategy,
-                                  suspend: suspend, endpoint: endpoint, tests: tests, commit: commits)))
+                                  suspend: suspend, endpoint: endpoint, tests: tests, rolloutExtra: rolloutExtra, commit: commits)))
+    }
+
+    /// The fake load: `requests` requests through the stable endpoint, spread over the
+    /// servers in rotation by their weights (as HAProxy's round robin does); a server of a
+    /// ``failing`` version answers 500 to its share of them.
+    mutating func sendTraffic(_ requests: Int) {
+        guard let backend = machine.trafficBackend else { return }
+        let ready = backend.servers.filter { $0.state == .ready && $0.weight > 0 }
+        let total = ready.map(\.weight).reduce(0, +)
+        guard total > 0 else { return }
+        for server in ready {
+            let count = Int((Double(requests) * Double(server.weight) / Double(total)).rounded())
+            guard let key = DeploymentMachine.replicaKey(serverName: server.name),
+                  let version = processes[key]?.version else { continue }
+            let errors = Int((Double(count) * (failing[version] ?? 0)).rounded())
+            var row = counters[server.name] ?? ServerCounters(responses: 0, responses5xx: 0)
+            row.responses += count
+            row.responses5xx += errors
+            row.responseTimeMillis = 12
+            counters[server.name] = row
+            answered[version, default: 0] += count
+            failed[version, default: 0] += errors
+        }
+    }
+
+    /// Every canary reading in flight answers from the fake HAProxy's counters.
+    mutating func answerMeasures() {
+        let generations = measuresInFlight
+        measuresInFlight = []
+        for generation in generations {
+            if statsAnswer {
+                let servers = counters.filter { DeploymentMachine.replicaKey(serverName: $0.key)?.generation == generation }
+                send(.canaryStats(generation: generation, servers: servers, failure: nil))
+            } else {
+                send(.canaryStats(generation: generation, servers: [:], failure: "connection refused"))
+            }
+        }
     }
 
     /// Every model test run in flight answers: wrong versions fail `iris-setosa`.
@@ -199,6 +255,7 @@ struct MachineWorld {
     }
 
     mutating func wait(_ seconds: TimeInterval) {
+        if endpoint { sendTraffic(Int(Double(requestsPerWait) * seconds / 5)) }
         now = now.addingTimeInterval(seconds)
         send(.tick)
     }
@@ -214,6 +271,7 @@ struct MachineWorld {
         stopsInFlight = []
         preparesInFlight = []
         testsInFlight = []
+        measuresInFlight = []
         machine = try DeploymentMachine(record: record, replicas: rows)
         for slot in machine.replicas.values.sorted(by: { $0.key < $1.key }) {
             if let process = processes[slot.key], slot.identity?.pid == process.pid {
@@ -233,8 +291,9 @@ struct MachineWorld {
             probe()
             reportDrained()
             finishTests()
+            answerMeasures()
             finishStops()
-            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty, testsInFlight.isEmpty,
+            if startsInFlight.isEmpty, stopsInFlight.isEmpty, preparesInFlight.isEmpty, testsInFlight.isEmpty, measuresInFlight.isEmpty,
                machine.rollout == nil || machine.rollout?.phase == .failed {
                 return
             }

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import MooringStore
+import Testing
+
+/// Migration "v9-canary": the deployment row carries the canary step and weight, and each
+/// judged step is kept with its rollout.
+@Suite struct CanaryStepRecordTests {
+    static func step(_ rolloutId: Int64, _ number: Int, weight: Int, passed: Bool) -> RolloutCanaryStepRecord {
+        RolloutCanaryStepRecord(rolloutId: rolloutId, step: number, weight: weight, requests: 212, responses5xx: passed ? 0 : 66,
+                                connectionErrors: 0, errorRatio: passed ? 0 : 0.31, responseTimeMillis: 12, seconds: 30,
+                                passed: passed, verdict: passed ? "passed" : "error ratio 0.31 > maxErrorRatio 0.05")
+    }
+
+    @Test func aRolloutKeepsItsStepsInOrderAndLosesThemWithIt() throws {
+        let store = try StateStore.inMemory()
+        let id = try store.write { tx -> Int64 in
+            let rollout = try tx.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
+            let id = try #require(rollout.id)
+            try tx.recordCanaryStep(Self.step(id, 1, weight: 20, passed: true))
+            try tx.recordCanaryStep(Self.step(id, 2, weight: 50, passed: false))
+            try tx.finishRollout(id: id, outcome: .rolledBack, reason: "canary step 2 (50%): …")
+            return id
+        }
+        let steps = try store.canarySteps(of: id)
+        #expect(steps.map(\.weight) == [20, 50])
+        #expect(steps.map(\.passed) == [true, false])
+        #expect(steps[1].errorRatio == 0.31)
+        #expect(steps[1].verdict.contains("maxErrorRatio"))
+        let removed = try store.write { try $0.pruneRollouts(keepingPerDeployment: 0) }
+        #expect(removed == 1)
+        #expect(try store.canarySteps(of: id).isEmpty)
+    }
+
+    @Test func theDeploymentRowCarriesTheStepAndWeight() throws {
+        let store = try StateStore.inMemory()
+        var record = sampleDeployment()
+        record.rolloutPhase = .canary
+        record.canaryStep = 1
+        record.canaryWeight = 20
+        try store.upsertDeployment(record)
+        let read = try #require(try store.deployment(named: "iris"))
+        #expect(read.canaryStep == 1)
+        #expect(read.canaryWeight == 20)
+        record.canaryWeight = 101
+        #expect(throws: (any Error).self) { try store.upsertDeployment(record) }
+    }
+
+    @Test func theSchemaRejectsWhatCannotBeAStep() throws {
+        let store = try StateStore.inMemory()
+        let id = try store.write { tx in try #require(try tx.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge).id) }
+        var zeroStep = Self.step(id, 1, weight: 20, passed: true); zeroStep.step = 0
+        var fullWeight = Self.step(id, 1, weight: 100, passed: true); fullWeight.weight = 100
+        var badRatio = Self.step(id, 1, weight: 20, passed: true); badRatio.errorRatio = 1.5
+        var noVerdict = Self.step(id, 1, weight: 20, passed: true); noVerdict.verdict = ""
+        let orphan = Self.step(id + 100, 1, weight: 20, passed: true)
+        for bad in [zeroStep, fullWeight, badRatio, noVerdict, orphan] {
+            #expect(throws: (any Error).self, "\(bad)") { try store.write { try $0.recordCanaryStep(bad) } }
+        }
+    }
+}
