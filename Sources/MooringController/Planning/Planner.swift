@@ -114,6 +114,12 @@ public enum Planner {
         }
         for (key, value) in spec.env { out["env.\(key)"] = value }
         for (key, value) in spec.labels { out["metadata.labels.\(key)"] = value }
+        if let canary = spec.rollout.canary {
+            out["rollout.canary.steps"] = canary.steps.map { "\($0.weight)%/\($0.pauseSeconds)s" }.joined(separator: " ")
+            out["rollout.analysis.maxErrorRatio"] = String(canary.analysis.maxErrorRatio)
+            out["rollout.analysis.minRequests"] = String(canary.analysis.minRequests)
+            if let limit = canary.analysis.maxResponseTimeMillis { out["rollout.analysis.maxResponseTimeMillis"] = String(limit) }
+        }
         return out
     }
 

@@ -216,6 +216,14 @@ import Testing
         #expect(reset.responses5xx == 4)
     }
 
+    @Test func planAndHistoryNameChangedCanarySettings() {
+        let with = MachineWorld.target(1, endpoint: true, rolloutExtra: Self.twoSteps, commit: 1).spec
+        let without = MachineWorld.target(1, endpoint: true, commit: 1).spec
+        #expect(Planner.flatten(with)["rollout.canary.steps"] == "20%/30s 50%/30s")
+        #expect(Planner.flatten(with)["rollout.analysis.maxErrorRatio"] == "0.05")
+        #expect(Planner.flatten(without)["rollout.canary.steps"] == nil)
+    }
+
     @Test func aSlowVersionFailsMaxResponseTime() {
         let analysis = CanaryAnalysis(maxErrorRatio: 0.05, maxResponseTimeMillis: 100, minRequests: 1)
         let m = CanaryMeasurement(requests: 50, responses5xx: 0, connectionErrors: 0, responseTimeMillis: 250, seconds: 10)
