@@ -133,6 +133,59 @@ struct CanaryTests {
     }
 }
 
+extension CanaryTests {
+    /// The controller is SIGKILLed during a 50 % step: HAProxy keeps the split while no
+    /// controller runs, and the restarted one resumes at the same step and weight (its pause
+    /// counted from when the step began) and promotes; no request fails.
+    @Test func aControllerKilledMidStepResumesAtTheSameWeight() async throws {
+        try await ControllerHarness.with(name: "canary-kill") { h in
+        defer { StableEndpointTests.stopHAProxy(h) }
+        let port = Int(try freeLoopbackPort())
+        let stable = "http://127.0.0.1:\(port)"
+        func manifest(_ version: Int) -> String {
+            Self.manifest(modelVersion: version, port: port)
+                .replacingOccurrences(of: "{steps: [{weight: 20, pauseSeconds: 5}]}", with: "{steps: [{weight: 50, pauseSeconds: 12}]}")
+        }
+        try h.repo.write("manifests/iris.yaml", manifest(1))
+        let first = try h.repo.commitAll("deploy iris v1")
+        var controller = try h.startController(interval: "500ms")
+        #expect(try await h.waitUntilServing("iris", at: first), "\(h.controllerLog)")
+        #expect(await waitUntil(timeout: .seconds(30)) { await StableEndpointTests.version(stable) == "1" })
+        let load = RecordingLoad(url: "\(stable)/v2/models/iris")
+        let traffic = Task { await load.run() }
+        defer { load.stop() }
+
+        try h.repo.write("manifests/iris.yaml", manifest(2))
+        let second = try await h.commit("iris v2 with a 50 % canary")
+        #expect(try await h.waitForStatus(timeout: .seconds(60)) { _ in try await h.deployment("iris")?["canaryWeight"] as? Int == 50 },
+                "\(h.controllerLog.suffix(4000))")
+        _ = await h.killHard(controller)
+        let killed = Date()
+        try await Task.sleep(for: .seconds(4))
+        let whileDown = load.records(from: killed.addingTimeInterval(0.5), to: Date())
+        let share = Double(whileDown.filter { $0.version == "2" }.count) / Double(max(1, whileDown.count))
+        #expect(whileDown.count >= 30 && abs(share - 0.5) <= 0.15, "with no controller v2 answered \(Int(share * 100))% of \(whileDown.count)")
+
+        controller = try h.startController(interval: "500ms")
+        let resumed = try await h.waitForStatus(timeout: .seconds(60)) { _ in
+            let row = try await h.deployment("iris")
+            return (row?["canaryWeight"] as? Int == 50 && row?["canaryStep"] as? Int == 1) || row?["appliedRevision"] as? String == second
+        }
+        #expect(resumed, "\(h.controllerLog.suffix(4000))")
+        #expect(try await h.waitUntilServing("iris", at: second), "\(h.controllerLog.suffix(4000))")
+        // The step's 12 s pause counts from when it began, not from the restart.
+        let events = try await h.events("iris")
+        #expect(events.contains { ($0["message"] as? String ?? "").contains("canary step 1/1 (50%) passed") }, "\(events.suffix(5))")
+        let began = events.filter { ($0["message"] as? String ?? "").contains("canary step 1/1: 50% of requests") }
+        #expect(began.count == 1, "the step began \(began.count) times (again after the restart?)")
+        load.stop()
+        await traffic.value
+        #expect(load.failures(from: .distantPast, to: Date()).isEmpty, "\(load.failures(from: .distantPast, to: Date()).prefix(5))")
+        _ = controller
+        }
+    }
+}
+
 /// A bounded load client: one request every 20 ms (at most 6 000), each one's start time,
 /// answered version (nil on failure) and, for a failure, what came back.
 final class RecordingLoad: @unchecked Sendable {
