@@ -33,10 +33,10 @@ struct APIRoutes: Sendable {
             let name = try context.parameters.require("name")
             let limit = try limit(request, default: 50)
             let (rollouts, known) = try read { tx in
-                (try tx.rollouts(of: name, limit: limit), try tx.deployment(named: name) != nil)
+                (try tx.historyEntries(Array(try tx.rollouts(of: name, limit: limit).reversed())), try tx.deployment(named: name) != nil)
             }
             guard known || !rollouts.isEmpty else { throw noDeployment(name) }
-            return APIJSON.response(Array(rollouts.reversed()))
+            return APIJSON.response(rollouts)
         }
         v1.get("events") { request, _ in
             let deployment = request.uri.queryParameters["deployment"].map(String.init)

@@ -99,3 +99,33 @@ extension StateStore {
         try read(doing: "reading the canary steps of rollout \(id)") { try $0.canarySteps(of: id) }
     }
 }
+
+/// A rollout as `mooring history -o json` and the API show it: the rollout's fields, plus
+/// `canarySteps` (its judged canary steps, in order) when it had any.
+public struct RolloutHistoryEntry: Encodable, Sendable {
+    public var rollout: RolloutRecord
+    public var canarySteps: [RolloutCanaryStepRecord]
+
+    public init(rollout: RolloutRecord, canarySteps: [RolloutCanaryStepRecord]) {
+        self.rollout = rollout
+        self.canarySteps = canarySteps
+    }
+
+    private enum Key: String, CodingKey { case canarySteps }
+
+    public func encode(to encoder: any Encoder) throws {
+        try rollout.encode(to: encoder)
+        guard !canarySteps.isEmpty else { return }
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(canarySteps, forKey: .canarySteps)
+    }
+}
+
+extension StoreTransaction {
+    /// `rollouts` with their canary steps.
+    public func historyEntries(_ rollouts: [RolloutRecord]) throws -> [RolloutHistoryEntry] {
+        try rollouts.map { rollout in
+            RolloutHistoryEntry(rollout: rollout, canarySteps: try rollout.id.map { try canarySteps(of: $0) } ?? [])
+        }
+    }
+}

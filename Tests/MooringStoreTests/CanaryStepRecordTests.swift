@@ -32,6 +32,27 @@ import Testing
         #expect(try store.canarySteps(of: id).isEmpty)
     }
 
+    @Test func historyEntriesCarryTheStepsInTheirJSON() throws {
+        let store = try StateStore.inMemory()
+        let entries = try store.write { tx -> [RolloutHistoryEntry] in
+            let canary = try tx.beginRollout(deployment: "iris", revision: commitA, specHash: "h1", strategy: .surge)
+            try tx.recordCanaryStep(Self.step(try #require(canary.id), 1, weight: 20, passed: true))
+            try tx.finishRollout(id: try #require(canary.id), outcome: .succeeded, reason: nil)
+            let plain = try tx.beginRollout(deployment: "iris", revision: commitB, specHash: "h2", strategy: .surge)
+            return try tx.historyEntries([canary, plain])
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let objects = try entries.map { try #require(try JSONSerialization.jsonObject(with: try encoder.encode($0)) as? [String: Any]) }
+        #expect(objects[0]["revision"] as? String == commitA)
+        #expect(objects[0]["deployment"] as? String == "iris")
+        let steps = try #require(objects[0]["canarySteps"] as? [[String: Any]])
+        #expect(steps.first?["weight"] as? Int == 20)
+        #expect(steps.first?["verdict"] as? String == "passed")
+        #expect(objects[1]["revision"] as? String == commitB)
+        #expect(objects[1]["canarySteps"] == nil)
+    }
+
     @Test func theDeploymentRowCarriesTheStepAndWeight() throws {
         let store = try StateStore.inMemory()
         var record = sampleDeployment()

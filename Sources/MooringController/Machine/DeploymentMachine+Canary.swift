@@ -15,10 +15,11 @@ extension DeploymentMachine {
     /// How long after an inconclusive reading (or a failed one) the next is taken.
     static let canaryRecheckSeconds: TimeInterval = 5
 
-    /// Whether `rollout` goes through canary steps: a Surge that starts new processes
-    /// beside a serving generation, behind a stable endpoint, with steps in its spec.
+    /// Whether `rollout` goes through canary steps: a Surge that starts new processes (at
+    /// least one) beside a serving generation, behind a stable endpoint, with steps in its spec.
     func needsCanary(_ rollout: RolloutState) -> Bool {
-        guard rollout.kind == .surge, let canary = rollout.target.spec.rollout.canary, !canary.steps.isEmpty,
+        guard rollout.kind == .surge, rollout.target.spec.replicas > 0,
+              let canary = rollout.target.spec.rollout.canary, !canary.steps.isEmpty,
               rollout.target.spec.endpoint != nil, applied != nil,
               let serving = servingGeneration, serving != rollout.generation else { return false }
         return replicas.keys.contains { $0.generation == serving }
@@ -73,17 +74,17 @@ extension DeploymentMachine {
         let label = Self.canaryLabel(progress.step, canary)
         let pauseEnd = progress.startedAt.addingTimeInterval(TimeInterval(step.pauseSeconds))
         let mayMeasure = progress.measureRequested != true && (progress.nextMeasureAt.map { $0 <= now } ?? true)
+        let readFailed = rollout.detail?.hasPrefix("\(label): cannot read") == true
         if progress.baseline == nil {
             if mayMeasure { request(&progress, of: rollout, into: &actions) }
-            rollout.detail = rollout.detail?.hasPrefix(label) == true && rollout.detail?.contains("cannot read") == true
-                ? rollout.detail : "\(label): reading HAProxy's counters for the new replicas"
+            if !readFailed { rollout.detail = "\(label): reading HAProxy's counters for the new replicas" }
         } else if now < pauseEnd {
             rollout.detail = "\(label): \(Int(now.timeIntervalSince(progress.startedAt)))s of \(step.pauseSeconds)s"
         } else {
             if mayMeasure { request(&progress, of: rollout, into: &actions) }
             if let last = progress.lastMeasurement {
                 rollout.detail = "\(label): \(last.requests) of minRequests \(canary.analysis.minRequests) requests so far; waiting for more"
-            } else if rollout.detail?.contains("cannot read") != true {
+            } else if !readFailed {
                 rollout.detail = "\(label): judging the step's numbers"
             }
         }

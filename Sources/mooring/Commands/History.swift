@@ -42,7 +42,7 @@ extension Mooring {
             let rollouts = try store.rolloutHistory(of: name, since: cutoff, limit: limit)
             switch output {
             case .json:
-                print(stableJSON(rollouts))
+                print(stableJSON(try store.read { try $0.historyEntries(rollouts) }))
             case .csv:
                 print(rolloutCSV(rollouts), terminator: "")
             case .table:
