@@ -159,6 +159,8 @@ extension CanaryTests {
         let second = try await h.commit("iris v2 with a 50 % canary")
         #expect(try await h.waitForStatus(timeout: .seconds(60)) { _ in try await h.deployment("iris")?["canaryWeight"] as? Int == 50 },
                 "\(h.controllerLog.suffix(4000))")
+        let metrics = try PrometheusExposition(try await h.api("GET", "/metrics").text)
+        #expect(metrics.value("mooring_canary_weight_percent", ["deployment": "iris"]) == 50)
         _ = await h.killHard(controller)
         let killed = Date()
         try await Task.sleep(for: .seconds(4))
@@ -173,6 +175,8 @@ extension CanaryTests {
         }
         #expect(resumed, "\(h.controllerLog.suffix(4000))")
         #expect(try await h.waitUntilServing("iris", at: second), "\(h.controllerLog.suffix(4000))")
+        let after = try PrometheusExposition(try await h.api("GET", "/metrics").text)
+        #expect(after.value("mooring_canary_weight_percent", ["deployment": "iris"]) == nil, "the gauge outlived the canary")
         // The step's 12 s pause counts from when it began, not from the restart.
         let events = try await h.events("iris")
         #expect(events.contains { ($0["message"] as? String ?? "").contains("canary step 1/1 (50%) passed") }, "\(events.suffix(5))")
