@@ -29,6 +29,14 @@ import Glibc
         let rows = ServerStats.parse(csv)
         #expect(rows.count == 4)
         #expect(rows[1].currentSessions == 2 && rows[1].status == "UP" && rows[1].responses5xx == 1)
+        // Every status class counts as a response (what a canary step's requests are).
+        #expect(rows[1].responses == 10)
+        let classes = ServerStats.parse("""
+            # pxname,svname,status,weight,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,econ,eresp,rtime
+            be_iris,g2-0,UP,51,1,70,2,3,20,4,5,6,12
+            """)
+        #expect(classes.first?.responses == 100 && classes.first?.connectionErrors == 5 && classes.first?.responseErrors == 6)
+        #expect(classes.first?.weight == 51 && classes.first?.responseTimeMillis == 12)
         #expect(RuntimeCommands.plan(want, current: rows) == [
             "set server be_iris/g1-0 state drain",
             "add server be_iris/g2-0 127.0.0.1:20002 check inter 1s fall 3 rise 1 weight 100",
