@@ -122,6 +122,19 @@ import Testing
         Row(label: "new commit during the canary: the next version canaries from v1", script: { w in
                 try canaryV2(&w); w.wait(10); w.commit(3); w.settle()
             }, serving: 3, live: [3], sync: .synced, health: .healthy),
+        Row(label: "only the canary settings change mid-canary: same replicas, steps start again", script: { w in
+                try canaryV2(&w)
+                w.wait(30); w.answerMeasures() // step 2 (50 %)
+                let generation = try #require(w.machine.rollout?.generation)
+                w.rolloutExtra = "canary: {steps: [{weight: 30, pauseSeconds: 10}]}"
+                w.commit(2)
+                if w.machine.rollout?.generation != generation || w.machine.rollout?.phase != .canary {
+                    throw Failure("not carried over: \(String(describing: w.machine.rollout?.generation)) \(String(describing: w.machine.rollout?.phase))")
+                }
+                if w.machine.rollout?.canary?.step != 0 || abs(newShare(w) - 0.30) > 0.01 { throw Failure("share \(newShare(w))") }
+                if !w.startsInFlight.isEmpty { throw Failure("new replicas started") }
+                w.settle()
+            }, serving: 2, live: [2], sync: .synced, health: .healthy),
         Row(label: "a new replica crash-loops during the canary: rolled back", script: { w in
                 try canaryV2(&w)
                 let key = try #require(w.machine.replicas.keys.first { $0.generation == w.machine.rollout?.generation })
