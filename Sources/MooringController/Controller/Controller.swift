@@ -204,6 +204,8 @@ public actor Controller: Service {
             let drain = InboxDrain<Message>()
             group.addTask { [inbox] in await drain.pump(inbox) }
             pollContinuation.yield(true)
+            // Requests queued before SIGHUP was trapped (a `mooring sync` during start-up).
+            inboxContinuation.yield(.requests)
             for await _ in drain.wakes {
                 await process(drain: drain.take())
             }
