@@ -2,9 +2,12 @@
 SWIFT ?= swift
 BIN_PATH = $$($(SWIFT) build --show-bin-path)
 
-.PHONY: all deps build run test bench install demo clean
+.PHONY: all deps build run test bench install install-check demo clean
 
 PREFIX ?= /usr/local
+# Extra options for the release build of `make install`, e.g.
+# SWIFT_RELEASE_FLAGS="--scratch-path .build-release" keeps it apart from the debug build.
+SWIFT_RELEASE_FLAGS ?=
 
 all: build
 
@@ -45,8 +48,14 @@ demo: build
 
 # A release build of the one binary, installed as $(DESTDIR)$(PREFIX)/bin/mooring.
 install: deps
-	$(SWIFT) build -c release --product mooring
-	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/mooring" "$(DESTDIR)$(PREFIX)/bin/mooring"
+	$(SWIFT) build -c release $(SWIFT_RELEASE_FLAGS) --product mooring
+	install -D -m 0755 "$$($(SWIFT) build -c release $(SWIFT_RELEASE_FLAGS) --show-bin-path)/mooring" "$(DESTDIR)$(PREFIX)/bin/mooring"
+
+# `make install` into a temporary prefix, then checks that the installed binary runs and
+# is a release build (`mooring version`). Not part of `make test` (a release build takes
+# many minutes on 2 cores); .ci/run calls it after `make test`. See scripts/install-check.sh.
+install-check:
+	MAKE="$(MAKE)" SWIFT_RELEASE_FLAGS="$(SWIFT_RELEASE_FLAGS)" ./scripts/install-check.sh
 
 clean:
 	rm -rf .build

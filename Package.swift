@@ -46,7 +46,7 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
 
-        // Libraries, one per concern (see ../shared/DESIGN.md).
+        // Libraries, one per concern (see docs/architecture.md).
         // Private files and directories: O_NOFOLLOW, owner and mode checks (state directory).
         .target(
             name: "MooringFileSafety",

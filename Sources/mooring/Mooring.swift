@@ -24,7 +24,16 @@ struct Mooring: AsyncParsableCommand {
         """
 }
 
-/// Shared version string.
+/// Shared version string, and the build configuration this binary was compiled with.
 enum MooringVersion {
     static let current = "0.1.0-dev"
+
+    /// `release` for `swift build -c release` (what `make install` installs), `debug` otherwise.
+    static var buildConfiguration: String {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }
 }

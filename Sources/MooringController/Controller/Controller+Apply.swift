@@ -157,6 +157,17 @@ extension Controller {
 
     /// Reads the request queue (`mooring sync --retry`, `suspend`, `resume`) and feeds
     /// each request to its machine; a request for an unknown deployment is answered so.
+    /// Registers sync request `id` (made at `madeAt`) to be answered after the first poll
+    /// that started after it was made. The fetch it asked for runs beside the request queue
+    /// and has often started by the time the request is read here: that poll counts, else
+    /// the answer would wait for the next timer poll and report only what that one found.
+    /// A request read again (a second wake while it waits) keeps its place.
+    func awaitPoll(_ id: Int64, madeAt: Date) {
+        guard !syncsAwaitingPoll.contains(where: { $0.id == id }) else { return }
+        let startedSince = lastPollStartedAt.map { madeAt <= $0 } ?? false
+        syncsAwaitingPoll.append((id, startedSince ? pollsStarted - 1 : pollsStarted))
+    }
+
     func consumeRequests() async {
         let open: [IntentRecord]
         do {
@@ -172,7 +183,7 @@ extension Controller {
             guard let id = request.id else { continue }
             guard let name = request.deployment else {
                 // Answered once a poll that started after it has been applied.
-                syncsAwaitingPoll.append((id, pollsStarted))
+                awaitPoll(id, madeAt: request.createdAt)
                 continue
             }
             guard let machine = machines[name] else {
@@ -191,7 +202,7 @@ extension Controller {
                 inputs.append((name, .suspend(false)))
                 outcomes.append((id, machine.userSuspended ? "resumed \(name): it follows Git again" : "\(name) was not suspended"))
             case .sync:
-                syncsAwaitingPoll.append((id, pollsStarted))
+                awaitPoll(id, madeAt: request.createdAt)
             case .startReplica, .stopReplica:
                 outcomes.append((id, "done"))
             }

@@ -104,6 +104,7 @@ extension Controller {
     /// Returns the poll's number (counted from 1), what it found, and the source row after it.
     func measuredPoll(forced: Bool) async -> (Int, GitObservation?, SourceRecord?) {
         pollsStarted += 1
+        lastPollStartedAt = Date()
         let number = pollsStarted
         let clock = ContinuousClock()
         let started = clock.now

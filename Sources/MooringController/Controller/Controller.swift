@@ -70,6 +70,8 @@ public actor Controller: Service {
     var lastChanges: SyncChanges?
     /// How many polls have started; `mooring sync` requests wait for the next one.
     var pollsStarted = 0
+    /// When poll number `pollsStarted` started (wall clock, as intents' `createdAt`).
+    var lastPollStartedAt: Date?
     /// `mooring sync` requests (store ids) waiting for a poll numbered above this.
     var syncsAwaitingPoll: [(id: Int64, afterPoll: Int)] = []
     /// Transitions of the inbox drain being handled, written when it ends (`Controller+Drain.swift`).
@@ -202,6 +204,8 @@ public actor Controller: Service {
             let drain = InboxDrain<Message>()
             group.addTask { [inbox] in await drain.pump(inbox) }
             pollContinuation.yield(true)
+            // Requests queued before SIGHUP was trapped (a `mooring sync` during start-up).
+            inboxContinuation.yield(.requests)
             for await _ in drain.wakes {
                 await process(drain: drain.take())
             }

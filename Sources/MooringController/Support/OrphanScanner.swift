@@ -82,12 +82,22 @@ public enum OrphanScanner {
     }
 
     /// SIGTERM to each group, up to `grace` for them to go, then SIGKILL to what remains.
-    public static func terminate(groups: Set<Int32>, grace: Duration) async {
+    ///
+    /// `reapChildren`: members that are this process's own children are reaped as they exit.
+    /// `mooring down` through the API runs in the controller, which started the models and
+    /// whose supervisor no longer reaps them: without this their zombies would keep every
+    /// group "alive" for the whole grace period.
+    public static func terminate(groups: Set<Int32>, grace: Duration, reapChildren: Bool = false) async {
         guard !groups.isEmpty else { return }
         for group in groups where group > 1 { kill(-group, SIGTERM) }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: grace)
         while clock.now < deadline {
+            if reapChildren {
+                for group in groups where group > 1 {
+                    while waitpid(-group, nil, WNOHANG) > 0 {}
+                }
+            }
             if groups.allSatisfy({ kill(-$0, 0) != 0 }) { return }
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -26,7 +26,7 @@ public enum ProcessCleanup {
            ProcessIdentity.current(pid: haproxy.pid) == haproxy {
             groups.insert(haproxy.processGroup)
         }
-        await OrphanScanner.terminate(groups: groups, grace: grace)
+        await OrphanScanner.terminate(groups: groups, grace: grace, reapChildren: true)
         // What a replica started outside its process group (a daemon that called setsid()
         // and cleared its environment) is still in the replica's cgroup.
         _ = await ProcessContainment.killAllCgroups(scope: layout.root.path)

@@ -99,8 +99,11 @@ extension Mooring {
         @Option(help: "How many of the most recent events to show.")
         var limit: Int = 100
 
+        /// Output formats (`status`'s `wide` has no meaning here).
+        enum Output: String, ExpressibleByArgument, CaseIterable { case table, json }
+
         @Option(name: .shortAndLong, help: "Output format: table or json.")
-        var output: Status.Output = .table
+        var output: Output = .table
 
         func run() throws {
             let store = try openStateStore(global, command: "events")

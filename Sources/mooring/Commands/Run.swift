@@ -65,6 +65,12 @@ extension Mooring {
         }
 
         func run() async throws {
+            // `mooring sync` signals whatever pid holds the lock with SIGHUP. Until the loop
+            // traps it (after recovery), SIGHUP's default action would kill the controller;
+            // ignored here, and the loop reads the request queue once it starts, so a sync
+            // sent during start-up is answered rather than fatal. (Model processes start with
+            // every signal at its default.)
+            signal(SIGHUP, SIG_IGN)
             let level = Logger.Level(rawValue: logLevel) ?? .info
             let json = logFormat == "json"
             LoggingSystem.bootstrap { label in
