@@ -29,6 +29,9 @@ extension StateStore {
         migrator.registerMigration("v8-ports") { db in
             try db.execute(sql: v8PortsSchema)
         }
+        migrator.registerMigration("v9-previous-spec") { db in
+            try db.execute(sql: v9PreviousSpecSchema)
+        }
         return migrator
     }
 
