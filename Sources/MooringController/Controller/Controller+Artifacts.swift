@@ -18,9 +18,11 @@ extension Controller {
         return uris
     }
 
-    /// ``artifactURIs(keptFor:)`` of this controller's deployments.
-    func artifactURIsInUse() -> Set<String> {
-        Self.artifactURIs(keptFor: machines.values)
+    /// ``artifactURIs(keptFor:)`` of this controller's deployments; nil (keep every
+    /// artifact) while a stored deployment cannot be read — its processes run on, and
+    /// which artifact they use is not known.
+    func artifactURIsInUse() -> Set<String>? {
+        unreadable.isEmpty ? Self.artifactURIs(keptFor: machines.values) : nil
     }
 
     /// Runs the collector as a work item (after a rollout, and every few minutes), keeping
@@ -34,16 +36,20 @@ extension Controller {
 
 extension ControllerContext {
     /// Runs the artifact cache's collector once, off the cooperative pool, keeping `inUse`
-    /// (a run already under way makes this one return at once). What it removed is logged
-    /// and recorded as an `ArtifactsCollected` event; what it could not remove or read, as
-    /// an `ArtifactCollectionFailed` warning.
-    func collectArtifacts(keeping inUse: Set<String>, why: String) async {
+    /// (nil: every artifact; only abandoned partial downloads go). A run already under way
+    /// makes this one return at once. What it removed is logged and recorded as an
+    /// `ArtifactsCollected` event; what it could not remove or read, as an
+    /// `ArtifactCollectionFailed` warning.
+    func collectArtifacts(keeping inUse: Set<String>?, why: String) async {
         guard collections.begin() else { return }
         defer { collections.end() }
         let settings = configuration.artifacts
-        let collector = ArtifactCollector(cache: artifacts.cache, budgetBytes: settings.cacheBudgetBytes,
+        if inUse == nil, settings.cacheBudgetBytes != nil {
+            logger.debug("artifact cache: no artifact is removed while a stored deployment cannot be read")
+        }
+        let collector = ArtifactCollector(cache: artifacts.cache, budgetBytes: inUse == nil ? nil : settings.cacheBudgetBytes,
                                           partialMaxAge: settings.partialMaxAgeSeconds)
-        let outcome = await Blocking.run { collector.collect(keeping: inUse) }
+        let outcome = await Blocking.run { collector.collect(keeping: inUse ?? []) }
         if !outcome.summary.isEmpty {
             let budget = settings.cacheBudgetBytes.map { ", budget \(formatBytes($0))" } ?? ""
             await event(.normal, .artifactsCollected, "artifact cache (\(why)\(budget)): \(outcome.summary)")

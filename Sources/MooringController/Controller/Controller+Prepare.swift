@@ -9,7 +9,7 @@ extension Controller {
     /// model into the artifact cache (progress and waits through `report`). Returns why it
     /// failed, or nil. Transient download failures are retried inside, with backoff, until
     /// the download deadline; a rollout that stops preparing this revision cancels it.
-    static func prepare(_ name: String, revision: String, rollout: RolloutState?, inUse: Set<String>, context: ControllerContext,
+    static func prepare(_ name: String, revision: String, rollout: RolloutState?, inUse: Set<String>?, context: ControllerContext,
                         report: @escaping @Sendable (String) -> Void) async -> String? {
         do {
             _ = try await context.export(revision)
