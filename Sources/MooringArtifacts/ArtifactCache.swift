@@ -1,4 +1,5 @@
 import Foundation
+import MooringHTTP
 
 /// The content-addressed artifact cache under the state directory:
 ///
@@ -67,9 +68,16 @@ public struct ArtifactCache: Sendable {
         return record
     }
 
-    /// Every record in the index (unreadable ones skipped: they are rewritten on next fetch).
-    public func records() -> [ArtifactRecord] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: index.path)) ?? []
+    /// Every record in the index. Unreadable ones are skipped (they are rewritten on the
+    /// next fetch of their URI); an index that cannot be listed throws.
+    public func readRecords() throws -> [ArtifactRecord] {
+        guard FileManager.default.fileExists(atPath: index.path) else { return [] }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: index.path)
+        } catch {
+            throw ArtifactError(.permanent, "cannot list the artifact index \(index.path) (\(error.localizedDescription)); check the state directory's permissions")
+        }
         return names.filter { $0.hasSuffix(".json") }.compactMap { name in
             FileManager.default.contents(atPath: index.appendingPathComponent(name).path)
                 .flatMap { try? JSONDecoder.artifacts.decode(ArtifactRecord.self, from: $0) }
@@ -86,8 +94,12 @@ public struct ArtifactCache: Sendable {
         }
     }
 
-    func removeRecord(for uri: String) {
-        try? FileManager.default.removeItem(at: indexFile(for: uri))
+    /// Removes the record of `uri` (its artifact then counts as not cached).
+    func removeRecord(for uri: String) throws {
+        let file = indexFile(for: uri)
+        guard unlink(file.path) == 0 || errno == ENOENT else {
+            throw ArtifactError(.permanent, "cannot remove the artifact record \(file.path) of \(redactedURL(uri)): \(String(cString: strerror(errno))); check the state directory's permissions")
+        }
     }
 
     /// The index file recording what `uri` resolved to.
@@ -178,6 +190,13 @@ public struct ArtifactRecord: Codable, Sendable, Equatable {
         public var size: Int64
         /// The object's ETag (S3), when the server gave one.
         public var etag: String?
+
+        public init(path: String, sha256: String, size: Int64, etag: String? = nil) {
+            self.path = path
+            self.sha256 = sha256
+            self.size = size
+            self.etag = etag
+        }
     }
 
     public var uri: String
@@ -190,6 +209,16 @@ public struct ArtifactRecord: Codable, Sendable, Equatable {
     /// Where it came from: `etag`, `versionId` (S3), `revision` (Hub), `source` (MLflow).
     public var origin: [String: String]
     public var fetchedAt: Date
+
+    public init(uri: String, kind: Kind, digest: String, size: Int64, files: [Entry]?, origin: [String: String], fetchedAt: Date) {
+        self.uri = uri
+        self.kind = kind
+        self.digest = digest
+        self.size = size
+        self.files = files
+        self.origin = origin
+        self.fetchedAt = fetchedAt
+    }
 }
 
 extension JSONEncoder {

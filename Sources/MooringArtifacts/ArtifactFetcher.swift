@@ -58,6 +58,12 @@ public struct ArtifactFetcher: Sendable {
         while true {
             do {
                 let record = try fetchOnce(model, cancelled: stop, report: report)
+                // The collector may have removed a file with the same content (it belonged
+                // to an unused artifact) before this record was written: once written, the
+                // record protects it, so a check now is enough.
+                guard cache.contains(record) else {
+                    throw ArtifactError(.transient, "\(redactedURL(model.uri)) was removed from the cache while it was recorded; fetching it again")
+                }
                 return cache.path(of: record)
             } catch let error as ArtifactError where error.kind == .transient {
                 if stop() { throw stopped() }

@@ -40,8 +40,13 @@ public struct ArtifactSettings: Sendable, Hashable {
     }
 
     /// `cacheBudget`: bytes the cache may hold before the collector removes unreferenced
-    /// artifacts, oldest first; nil: no budget (unreferenced artifacts are still removed).
+    /// artifacts, oldest first; nil: no budget (no artifact is removed).
     public var cacheBudgetBytes: Int64?
+    /// `partialMaxAge`: how long a partial download no download has open is kept for a
+    /// resume before the collector removes it (default 24 hours).
+    public var partialMaxAgeSeconds: TimeInterval = ArtifactSettings.defaultPartialMaxAge
+    /// 24 hours.
+    public static let defaultPartialMaxAge: TimeInterval = 86_400
     public var s3 = S3()
     public var huggingFace = HuggingFace()
     public var mlflow = MLflow()

@@ -26,10 +26,7 @@ struct FileDownload {
 
     func run() throws -> Result {
         let partial = cache.partials.appendingPathComponent(key)
-        let descriptor = open(partial.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else {
-            throw ArtifactError(.permanent, "cannot open \(partial.path): \(String(cString: strerror(errno))); check the state directory")
-        }
+        let descriptor = try openPartial(partial)
         var closed = false
         defer { if !closed { close(descriptor) } }
 
@@ -97,6 +94,26 @@ struct FileDownload {
         close(descriptor)
         _ = try cache.place(partial, digest: digest)
         return Result(digest: digest, size: size, head: head)
+    }
+
+    /// Opens (or creates) the partial file with a shared lock on it, which tells the
+    /// collector it is in use. A file the collector removed between the open and the lock
+    /// is opened again (a new, empty one).
+    private func openPartial(_ partial: URL) throws -> Int32 {
+        for _ in 0..<100 {
+            let descriptor = open(partial.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard descriptor >= 0 else {
+                throw ArtifactError(.permanent, "cannot open \(partial.path): \(String(cString: strerror(errno))); check the state directory")
+            }
+            var opened = stat(), named = stat()
+            if flock(descriptor, LOCK_SH) == 0, fstat(descriptor, &opened) == 0, stat(partial.path, &named) == 0,
+               opened.st_ino == named.st_ino, opened.st_dev == named.st_dev {
+                return descriptor
+            }
+            close(descriptor)
+            if cancelled() { throw ArtifactError(.cancelled, "download cancelled") }
+        }
+        throw ArtifactError(.transient, "cannot lock \(partial.path) for the download: \(String(cString: strerror(errno))); retrying")
     }
 
     /// Hashes the bytes a previous attempt left, so the digest covers the whole file.

@@ -3,7 +3,7 @@ import MooringArtifacts
 import MooringManifests
 
 extension HostConfigurationDecoder {
-    static let artifactKeys = ["cacheBudget", "s3", "huggingFace", "mlflow"]
+    static let artifactKeys = ["cacheBudget", "partialMaxAge", "s3", "huggingFace", "mlflow"]
     static let s3Keys = ["endpoint", "region", "pathStyle", "credentialsFile", "profile"]
     static let huggingFaceKeys = ["endpoint", "tokenFile"]
     static let mlflowKeys = ["trackingURI", "tokenFile"]
@@ -17,6 +17,9 @@ extension HostConfigurationDecoder {
                 context.error(at: text.position, field: "artifacts.cacheBudget",
                               "`\(text.value)` is not a size; write bytes or a number with a unit, such as 500MiB, 50GiB or 2TiB")
             }
+        }
+        if let age = duration(reader, "partialMaxAge", minimum: .seconds(60)) {
+            settings.partialMaxAgeSeconds = TimeInterval(age.components.seconds)
         }
         if let s3 = reader.mapping("s3", known: Self.s3Keys) {
             settings.s3.endpoint = endpoint(s3, "endpoint")

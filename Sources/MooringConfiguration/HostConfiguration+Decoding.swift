@@ -187,7 +187,7 @@ struct HostConfigurationDecoder {
         return Located(scalar.string, at: context.position(of: node))
     }
 
-    private func duration(_ reader: MappingReader, _ key: String, minimum: Duration) -> Duration? {
+    func duration(_ reader: MappingReader, _ key: String, minimum: Duration) -> Duration? {
         guard let text = scalarText(reader, key) else { return nil }
         let field = join(reader.path, key)
         guard let value = parseDurationText(text.value) else {

@@ -39,4 +39,6 @@ public enum EventReason: String, Sendable, Codable, CaseIterable {
     case down = "Down"
     case trafficFailed = "TrafficFailed"
     case trafficRestored = "TrafficRestored"
+    case artifactsCollected = "ArtifactsCollected"
+    case artifactCollectionFailed = "ArtifactCollectionFailed"
 }

@@ -25,6 +25,14 @@ public struct DeploymentRecord: Sendable, Codable, Equatable {
     public var appliedSpecHash: String?
     /// The commit `appliedSpec` came from.
     public var appliedRevision: String?
+    /// The spec that served before the applied one with a different model (what a
+    /// `git revert` of the model change returns to), as canonical JSON; set with its hash
+    /// and revision (schema v9).
+    public var previousSpec: String?
+    /// The hash of `previousSpec`.
+    public var previousSpecHash: String?
+    /// The commit `previousSpec` came from.
+    public var previousRevision: String?
     /// The hash of the last spec that passed its health gate.
     public var lastHealthySpecHash: String?
     /// A spec hash that failed its rollout and is not retried until Git changes it

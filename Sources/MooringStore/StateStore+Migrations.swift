@@ -32,6 +32,9 @@ extension StateStore {
         migrator.registerMigration("v9-canary") { db in
             try db.execute(sql: v9CanarySchema)
         }
+        migrator.registerMigration("v10-previous-spec") { db in
+            try db.execute(sql: v10PreviousSpecSchema)
+        }
         return migrator
     }
 

@@ -77,8 +77,9 @@ extension Controller {
                 await self?.woke(name, at: at)
                 inbox.yield(.input(name, .tick))
             }
-        case let .event(type, _, message):
+        case let .event(type, reason, message):
             context.log(type, message, deployment: name)
+            if reason == .rolloutSucceeded { collectArtifacts("after a rollout of \(name)") }
         case .history, .delete:
             break
         }

@@ -9,7 +9,7 @@ extension Controller {
     /// model into the artifact cache (progress and waits through `report`). Returns why it
     /// failed, or nil. Transient download failures are retried inside, with backoff, until
     /// the download deadline; a rollout that stops preparing this revision cancels it.
-    static func prepare(_ name: String, revision: String, rollout: RolloutState?, inUse: Set<String>, context: ControllerContext,
+    static func prepare(_ name: String, revision: String, rollout: RolloutState?, inUse: Set<String>?, context: ControllerContext,
                         report: @escaping @Sendable (String) -> Void) async -> String? {
         do {
             _ = try await context.export(revision)
@@ -18,12 +18,9 @@ extension Controller {
         }
         guard let rollout, let model = rollout.target.spec.model, model.location.isRemote else { return nil }
         let preparations = context.preparations
-        if let budget = context.configuration.artifacts.cacheBudgetBytes, context.artifacts.cached(model) == nil {
+        if context.configuration.artifacts.cacheBudgetBytes != nil, context.artifacts.cached(model) == nil {
             // Room first: artifacts no deployment uses go, oldest first, while over the budget.
-            let collector = ArtifactCollector(cache: context.artifacts.cache, budgetBytes: budget)
-            if let outcome = try? await HTTPTransfer.onOwnThread({ collector.collect(keeping: inUse) }), !outcome.removed.isEmpty {
-                context.logger.info("artifact cache over its budget (\(formatBytes(budget))): removed \(outcome.removed.count) unused artifact\(outcome.removed.count == 1 ? "" : "s"), \(formatBytes(outcome.freedBytes)) freed: \(outcome.removed.joined(separator: ", "))")
-            }
+            await context.collectArtifacts(keeping: inUse, why: "before downloading \(redactedURL(model.uri))")
         }
         do {
             let path = try await context.artifacts.fetch(model, deadline: rollout.deadline,
@@ -33,20 +30,6 @@ extension Controller {
         } catch {
             return "\(error)"
         }
-    }
-}
-
-extension Controller {
-    /// The model URIs every deployment's desired, applied and in-rollout spec names: what the
-    /// cache's collector keeps (a running replica runs one of these specs).
-    func artifactURIsInUse() -> Set<String> {
-        var uris = Set<String>()
-        for machine in machines.values {
-            for target in [machine.desired, machine.applied, machine.rollout?.target].compactMap({ $0 }) {
-                if let uri = target.spec.model?.uri { uris.insert(uri) }
-            }
-        }
-        return uris
     }
 }
 

@@ -189,12 +189,14 @@ public actor Controller: Service {
             group.addTask { [weak self] in
                 for await _ in await UnixSignalsSequence(trapping: .sighup) { self?.requestSync() }
             }
-            group.addTask { [context, clock] in
-                // Housekeeping: history retention hourly, the WAL checkpointed every 5 minutes.
+            group.addTask { [context, clock, weak self] in
+                // Housekeeping: history retention hourly; the WAL checkpointed and the
+                // artifact cache collected every 5 minutes.
                 var tick = 0
                 while !Task.isCancelled {
                     if tick % 12 == 0 { await Self.pruneHistory(context) }
                     await Self.checkpoint(context)
+                    await self?.collectArtifacts("periodic check")
                     tick += 1
                     do { try await clock.sleep(for: .seconds(300)) } catch { return }
                 }

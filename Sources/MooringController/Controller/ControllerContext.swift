@@ -23,6 +23,8 @@ struct ControllerContext: Sendable {
     let artifacts: ArtifactFetcher
     /// Which deployments are preparing which revision (a superseded download stops).
     let preparations: Preparations
+    /// One artifact collection at a time.
+    let collections = ArtifactCollections()
 
     /// Exports `revision` to `<state>/revisions/<sha>/` (idempotent), off the cooperative pool.
     func export(_ revision: String) async throws -> URL {

@@ -189,6 +189,7 @@ extension DeploymentMachine {
 
             case .promoting:
                 // The gate passed: the new generation serves (traffic shifts here).
+                if let applied, applied.spec.model?.uri != rollout.target.spec.model?.uri { previous = applied }
                 applied = rollout.target
                 servingGeneration = rollout.generation
                 quarantine = nil

@@ -17,6 +17,10 @@ public struct DeploymentMachine: Sendable, Equatable {
     public var desired: Target
     /// What serves: the last spec that passed its gate.
     public var applied: Target?
+    /// The spec that served before `applied` with a different model (`spec.model.uri`):
+    /// what a `git revert` of the model change returns to. The artifact cache's collector
+    /// keeps its model, so that rollback finds it cached.
+    public var previous: Target?
     /// The generation whose replicas serve `applied`.
     public var servingGeneration: String?
     /// The last rollout's spec hash and commit.

@@ -29,6 +29,9 @@ extension DeploymentMachine {
         if let text = record.appliedSpec, let hash = record.appliedSpecHash, let revision = record.appliedRevision {
             applied = Target(spec: try decode(text, "applied"), revision: revision, hash: hash)
         }
+        if let text = record.previousSpec, let hash = record.previousSpecHash, let revision = record.previousRevision {
+            previous = Target(spec: try decode(text, "previous"), revision: revision, hash: hash)
+        }
         servingGeneration = record.servingGeneration
         attemptedHash = record.attemptedSpecHash
         attemptedRevision = record.attemptedRevision
@@ -99,6 +102,9 @@ extension DeploymentMachine {
             sync: summary.sync, health: summary.health, message: summary.message,
             readyReplicas: summary.readyReplicas, desiredReplicas: desired.spec.replicas,
             endpoint: endpoint, suspended: isSuspended)
+        record.previousSpec = previous?.spec.storedJSON
+        record.previousSpecHash = previous?.hash
+        record.previousRevision = previous?.revision
         record.specHashVersion = specHashVersion
         record.servingGeneration = servingGeneration
         record.nextGeneration = nextGeneration
