@@ -43,10 +43,12 @@ bench:
 demo: build
 	MOORING="$(BIN_PATH)/mooring" ./scripts/demo.sh
 
-# A release build of the one binary, installed as $(DESTDIR)$(PREFIX)/bin/mooring.
+# A release build of the binary, installed as $(DESTDIR)$(PREFIX)/bin/mooring, with the
+# replica log stamper it starts per replica (mooring-stamp-log, a small C program) beside it.
 install: deps
 	$(SWIFT) build -c release --product mooring
 	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/mooring" "$(DESTDIR)$(PREFIX)/bin/mooring"
+	install -D -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/mooring-stamp-log" "$(DESTDIR)$(PREFIX)/bin/mooring-stamp-log"
 
 clean:
 	rm -rf .build
