@@ -641,7 +641,7 @@ from `perf record -a -g` over a whole 1,000-deployment start, read per process a
   the log stamper started per replica was the whole Swift binary (`mooring __stamp-log`, about
   20 ms of CPU and 29 MB each — as much CPU as the controller itself), now `mooring-stamp-log`,
   a small C program (under 1 ms); the exit watcher polled every pidfd (`poll(2)` over 2,000
-  descriptors on every spawn and exit, a quarter of the controller's CPU in the kernel), now
+  descriptors on every spawn and exit, about a fifth of the controller's CPU, in the kernel), now
   epoll; each replica start walked the revision's whole export to verify it, now once per
   revision; each `prepare` gathered every machine's artifact URIs (quadratic), now only for
   a remote model with a cache budget; the data-plane loop copied every machine five times a

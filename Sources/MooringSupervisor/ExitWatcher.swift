@@ -7,7 +7,7 @@ import Glibc
 /// One thread that blocks in `epoll_wait(2)` on every watched pidfd and calls back when one
 /// becomes readable (its process exited). Exits are learned when they happen, never by
 /// sleeping and checking, and a registration or an exit costs the same whether 10 or 2,000
-/// pidfds are watched (a `poll(2)` over all of them on every change was a quarter of the
+/// pidfds are watched (a `poll(2)` over all of them on every change was a fifth of the
 /// controller's CPU while 1,000 replicas started; BENCHMARKS.md).
 ///
 /// Each registration has a token, which epoll reports instead of the descriptor: a
