@@ -46,10 +46,12 @@ bench:
 demo: build
 	MOORING="$(BIN_PATH)/mooring" ./scripts/demo.sh
 
-# A release build of the one binary, installed as $(DESTDIR)$(PREFIX)/bin/mooring.
+# A release build of the binary, installed as $(DESTDIR)$(PREFIX)/bin/mooring, with the
+# replica log stamper it starts per replica (mooring-stamp-log, a small C program) beside it.
 install: deps
 	$(SWIFT) build -c release $(SWIFT_RELEASE_FLAGS) --product mooring
 	install -D -m 0755 "$$($(SWIFT) build -c release $(SWIFT_RELEASE_FLAGS) --show-bin-path)/mooring" "$(DESTDIR)$(PREFIX)/bin/mooring"
+	install -D -m 0755 "$$($(SWIFT) build -c release $(SWIFT_RELEASE_FLAGS) --show-bin-path)/mooring-stamp-log" "$(DESTDIR)$(PREFIX)/bin/mooring-stamp-log"
 
 # `make install` into a temporary prefix, then checks that the installed binary runs and
 # is a release build (`mooring version`). Not part of `make test` (a release build takes

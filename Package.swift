@@ -12,6 +12,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "mooring", targets: ["mooring"]),
+        // The replica log stamper `mooring run` starts per replica, installed beside `mooring`.
+        .executable(name: "mooring-stamp-log", targets: ["mooring-stamp-log"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -160,10 +162,16 @@ let package = Package(
         // posix_spawn with setsid, pidfds and waitid(P_PIDFD) for MooringSupervisor.
         .target(name: "CSupervisorSupport", path: "Sources/CSupervisorSupport"),
 
+        // The replica log stamper (C, no dependencies): one runs per replica between its
+        // output and its log file, so it must start in well under a millisecond
+        // (docs/supervisor.md). A dependency of `mooring`, so building `mooring` builds it.
+        .executableTarget(name: "mooring-stamp-log", path: "Sources/mooring-stamp-log"),
+
         // The command-line tool.
         .executableTarget(
             name: "mooring",
             dependencies: [
+                "mooring-stamp-log",
                 "MooringManifests",
                 "MooringConfiguration",
                 "MooringGit",

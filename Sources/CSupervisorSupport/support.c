@@ -7,7 +7,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -214,6 +214,29 @@ int mooring_pidfd_reap(int pidfd, int block, int *code, int *signal) {
     return 1;
 }
 
-int mooring_wake_fd(void) {
-    return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+int mooring_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int mooring_epoll_add(int epfd, int fd, uint64_t token) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = EPOLLIN;
+    event.data.u64 = token;
+    return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event);
+}
+
+int mooring_epoll_remove(int epfd, int fd) {
+    struct epoll_event unused;
+    memset(&unused, 0, sizeof unused);
+    return epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &unused);
+}
+
+int mooring_epoll_wait(int epfd, uint64_t *tokens, int capacity) {
+    struct epoll_event events[64];
+    if (capacity > 64) capacity = 64;
+    int count;
+    do { count = epoll_wait(epfd, events, capacity, -1); } while (count < 0 && errno == EINTR);
+    for (int i = 0; i < count; i++) tokens[i] = events[i].data.u64;
+    return count;
 }

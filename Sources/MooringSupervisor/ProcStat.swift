@@ -49,16 +49,6 @@ struct ProcStat: Sendable, Equatable {
         allPids().filter { read(pid: $0)?.parent == parent }
     }
 
-    /// The pids of every live (non-zombie) process whose process group is `group`; an
-    /// empty group costs one `kill(-group, 0)`, not a `/proc` scan.
-    static func liveMembers(ofGroup group: Int32) -> [Int32] {
-        if kill(-group, 0) != 0, errno == ESRCH { return [] }
-        return allPids().filter { pid in
-            guard let stat = read(pid: pid) else { return false }
-            return stat.processGroup == group && !stat.isZombie
-        }
-    }
-
     /// Every pid in `/proc`.
     static func allPids() -> [Int32] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }

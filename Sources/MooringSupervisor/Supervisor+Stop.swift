@@ -68,9 +68,6 @@ extension Supervisor {
     func terminate(_ handle: ProcessHandle, id: ReplicaID, grace: Duration) async -> ExitStatus? {
         let group = handle.identity.processGroup
         let containment = self.containment
-        func anyLeft() -> Bool {
-            !ProcStat.liveMembers(ofGroup: group).isEmpty || !containment.members(of: id).isEmpty
-        }
         if let status = handle.exitStatus {
             killStragglers(of: handle.identity, id: id)
             await waitUntilGone(id, group: group)
@@ -82,8 +79,11 @@ extension Supervisor {
         let graceEnds = wallClock.now + grace
         if await waitForExit(handle, within: grace) {
             // The leader is gone; its children have no pidfd of ours. They got the same
-            // SIGTERM: give them what is left of the grace period (checked every 50 ms).
-            while !Task.isCancelled, wallClock.now < graceEnds, anyLeft() {
+            // SIGTERM: give them what is left of the grace period — the group through the
+            // shared watcher (no `/proc` scan of our own), the processes the containment
+            // holds outside it checked every 50 ms.
+            _ = await GroupWatcher.shared.waitUntilEmpty(group, deadline: graceEnds)
+            while !Task.isCancelled, wallClock.now < graceEnds, !containment.members(of: id).isEmpty {
                 try? await Task.sleep(for: .milliseconds(50))
             }
         }
@@ -104,15 +104,16 @@ extension Supervisor {
     /// SIGKILLed processes take a moment to finish dying; returns once they have (bounded,
     /// killing again what a racing fork started), so the port and every file of the replica
     /// are free when stop() returns; then removes the replica's cgroup and reaps orphans.
+    /// The group is waited for through ``GroupWatcher`` (nothing to scan when
+    /// `kill(-group, 0)` says it is empty; otherwise one `/proc` scan per 20 ms round shared
+    /// by every stop in progress), so stopping N replicas never scans `/proc` N times a round.
     private func waitUntilGone(_ id: ReplicaID, group: Int32?) async {
         let containment = self.containment
         let wallClock = ContinuousClock()
         let killDeadline = wallClock.now + .seconds(5)
-        while !Task.isCancelled, wallClock.now < killDeadline {
-            let groupLeft = group.map { !ProcStat.liveMembers(ofGroup: $0).isEmpty } ?? false
-            let containedLeft = !containment.members(of: id).isEmpty
-            guard groupLeft || containedLeft else { break }
-            if containedLeft { containment.killAll(id) }
+        if let group { _ = await GroupWatcher.shared.waitUntilEmpty(group, deadline: killDeadline) }
+        while !Task.isCancelled, wallClock.now < killDeadline, !containment.members(of: id).isEmpty {
+            containment.killAll(id)
             try? await Task.sleep(for: .milliseconds(20))
         }
         containment.release(id)

@@ -1,6 +1,7 @@
 #ifndef MOORING_CSUPERVISORSUPPORT_H
 #define MOORING_CSUPERVISORSUPPORT_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Small C helpers for what Swift on Linux cannot call safely or at all:
@@ -52,7 +53,17 @@ int mooring_pidfd_send_signal(int pidfd, int sig);
    terminating signal or 0), 0 when it has not exited yet, -1 with errno (ECHILD: not our child). */
 int mooring_pidfd_reap(int pidfd, int block, int *code, int *signal);
 
-/* eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK): wakes a poll loop. -1 and errno on failure. */
-int mooring_wake_fd(void);
+/* An epoll instance (close-on-exec) for the exit watcher. -1 and errno on failure. */
+int mooring_epoll_create(void);
+
+/* Watches `fd` for readability in `epfd`, reported with `token`. 0 or -1 and errno. */
+int mooring_epoll_add(int epfd, int fd, uint64_t token);
+
+/* Stops watching `fd` in `epfd`. 0 or -1 and errno (ENOENT: not watched). */
+int mooring_epoll_remove(int epfd, int fd);
+
+/* Waits (without timeout, EINTR retried) until a watched descriptor is readable and stores
+   up to `capacity` tokens of readable ones in `tokens`. Returns how many, or -1 and errno. */
+int mooring_epoll_wait(int epfd, uint64_t *tokens, int capacity);
 
 #endif

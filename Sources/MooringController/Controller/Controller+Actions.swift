@@ -11,7 +11,11 @@ extension Controller {
             let context = self.context
             let inbox = inboxContinuation
             let rollout = machines[name]?.rollout
-            let inUse = artifactURIsInUse()
+            // What every machine names is only needed to make room in the artifact cache for a
+            // remote model (``prepare``); gathering it for each of 1,000 repository-path
+            // deployments cost as much as their whole start-up.
+            let needsRoom = rollout?.target.spec.model?.location.isRemote == true && context.configuration.artifacts.cacheBudgetBytes != nil
+            let inUse = needsRoom ? artifactURIsInUse() : []
             workContinuation.yield {
                 let failure = await Self.prepare(name, revision: revision, rollout: rollout, inUse: inUse, context: context) { detail in
                     inbox.yield(.input(name, .preparing(revision: revision, detail: detail)))

@@ -59,6 +59,7 @@ extension Controller {
         }
         storeFailures = 0
         ControllerMetrics.recorded(batch.transitions.filter(\.changesState), at: now())
+        trafficWakeContinuation.yield()
         for transition in batch.transitions {
             context.preparations.track(transition.name, transition.deletes ? nil : transition.after)
             if transition.deletes { scheduledWakes[transition.name] = nil }

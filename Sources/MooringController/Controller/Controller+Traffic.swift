@@ -13,9 +13,14 @@ extension Controller {
 
     /// The data-plane loop: level-triggered — whatever happened, HAProxy is made equal to
     /// what the machines say, and what it reports (an idle draining server, an endpoint
-    /// that cannot be served) comes back as inputs through the inbox.
+    /// that cannot be served) comes back as inputs through the inbox. While some deployment
+    /// has a stable endpoint it runs every ``trafficInterval`` (draining servers are watched
+    /// for their last request); while none has, it sleeps until a drain of the inbox changed
+    /// some machine (``trafficWakes``) and looks an interval later, so a controller without
+    /// endpoints never wakes for it when nothing happens.
     func trafficLoop() async {
         var active = false
+        var wakes = trafficWakes.makeAsyncIterator()
         while !Task.isCancelled {
             let backends = trafficBackends()
             if !backends.isEmpty || active {
@@ -23,6 +28,11 @@ extension Controller {
                 let report = await dataPlane.reconcile(backends)
                 feed(report)
             }
+            if !active {
+                guard await wakes.next() != nil else { return }
+            }
+            // While active, a look every interval; woken, one look per interval however many
+            // drains woke it (1,000 deployments starting drain the inbox hundreds of times).
             do { try await Task.sleep(for: Self.trafficInterval) } catch { return }
         }
     }

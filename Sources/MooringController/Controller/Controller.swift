@@ -84,6 +84,10 @@ public actor Controller: Service {
     /// Poll requests: `true` when asked for (SIGHUP, `mooring sync`), `false` from the timer.
     let pollRequests: AsyncStream<Bool>
     let pollContinuation: AsyncStream<Bool>.Continuation
+    /// One element after each inbox drain that changed a machine: wakes the idle data-plane
+    /// loop (``trafficLoop()``).
+    let trafficWakes: AsyncStream<Void>
+    let trafficWakeContinuation: AsyncStream<Void>.Continuation
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
 
@@ -128,6 +132,7 @@ public actor Controller: Service {
         (inbox, inboxContinuation) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .unbounded)
         (work, workContinuation) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self, bufferingPolicy: .unbounded)
         (pollRequests, pollContinuation) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(1))
+        (trafficWakes, trafficWakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Asks for a fetch and reconcile now, and for the request queue to be read (SIGHUP,
@@ -216,6 +221,7 @@ public actor Controller: Service {
         }
         pollContinuation.finish()
         workContinuation.finish()
+        trafficWakeContinuation.finish()
         await context.persist("the controller's stop") { tx in
             _ = try tx.updateSource { s in
                 s.controllerPid = nil

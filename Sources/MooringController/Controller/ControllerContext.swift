@@ -25,15 +25,24 @@ struct ControllerContext: Sendable {
     let preparations: Preparations
     /// One artifact collection at a time.
     let collections = ArtifactCollections()
+    /// The revisions this controller has exported or verified.
+    let exports = VerifiedExports()
 
     /// Exports `revision` to `<state>/revisions/<sha>/` (idempotent), off the cooperative pool.
+    /// The first call for a revision exports it or verifies the existing export (every file's
+    /// owner and mode, ``GitSource/export(commit:into:)``); later calls only check that the
+    /// directory is still there — every deployment of a commit and every replica start asks
+    /// for the same export, and walking it each time was a large part of starting 1,000.
     func export(_ revision: String) async throws -> URL {
         guard let id = ObjectID(hex: revision) else {
             throw ControllerError(.configuration, "`\(revision)` is not a commit id")
         }
+        if let known = exports.directory(of: revision) { return known }
         let source = self.source
         let directory = layout.revisions
-        return try await Blocking.run { try source.export(commit: id, into: directory) }
+        let exported = try await Blocking.run { try source.export(commit: id, into: directory) }
+        exports.remember(revision, at: exported)
+        return exported
     }
 
     /// Runs a write to the state store. A failure (a full disk, a damaged file) is logged

@@ -106,7 +106,8 @@ extension Mooring {
                 portRange: parsedPortRange ?? host?.portRange ?? 20000...29999, credentials: resolved.credentials)
             configuration.apply(host)
             if let host { logger.info("host configuration \(host.file): policy.runtimes \(host.policy.runtimes.rawValue)") }
-            let stamper = LogStamper.thisBinary(arguments: ["__stamp-log"])
+            // The small C stamper installed beside this binary; this binary itself when it is missing.
+            let stamper = LogStamper.besideThisBinary("mooring-stamp-log") ?? LogStamper.thisBinary(arguments: ["__stamp-log"])
             if stamper == nil { logger.warning("cannot find this program's own binary (/proc/self/exe): replica logs are written without timestamps") }
             let supervisor = Supervisor(portRange: configuration.portRange, logger: logger,
                                         containment: .detect(scope: StateLayout(root: stateDirectory).root.path),
