@@ -111,6 +111,18 @@ public struct StatusReport: Codable, Sendable, Equatable {
         }
     }
 
+    /// Whether an automatic rollback is still under way somewhere (phase `RollingBack`, with
+    /// a controller running to finish it): `status --wait` waits for it to end before it
+    /// reports the failure, so what it prints is where the deployment settled.
+    public var isRollingBack: Bool {
+        guard source?.controllerRunning == true else { return false }
+        return deployments.contains { $0.rolloutPhase == "RollingBack" }
+    }
+
+    /// Whether `status --wait` waits on after this report: nothing failed and not everything
+    /// is settled, or something failed and its automatic rollback is still under way.
+    public var keepsWaiting: Bool { failure == nil ? !isSettled : isRollingBack }
+
     /// Whether any deployment is `Degraded`.
     public var isDegraded: Bool { deployments.contains { $0.health == "Degraded" } }
 

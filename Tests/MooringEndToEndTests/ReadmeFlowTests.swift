@@ -69,9 +69,9 @@ struct ReadmeFlowTests {
         #expect(rollback.contains(#""model_version":"1""#), "\(rollback)")
 
         let failed = output["failed-rollout", default: ""]
-        // `status --wait` returns as soon as iris is Degraded: while the rollback runs
-        // ("rolling back …") or after it ("rollout of … failed"); both name the check.
-        #expect(failed.contains("mooring status: iris is Degraded: ") && failed.contains(" keeps serving"), "\(failed)")
+        // `status --wait` returns once iris is Degraded and its rollback has finished
+        // ("rollout of … failed …; … keeps serving"), naming the check.
+        #expect(failed.contains("mooring status: iris is Degraded: rollout of ") && failed.contains(" keeps serving; not retried until Git changes it"), "\(failed)")
         #expect(failed.contains(#"test iris-setosa: $.outputs[0].data[0] expected "setosa", got "Setosa""#), "\(failed)")
         #expect(failed.range(of: #"iris\s+OutOfSync\s+Degraded\s+1/1\s+1\s"#, options: .regularExpression) != nil, "\(failed)")
         #expect(failed.contains("RolloutFailed"), "\(failed)")

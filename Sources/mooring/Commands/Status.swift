@@ -9,9 +9,9 @@ extension Mooring {
         static let configuration = CommandConfiguration(
             abstract: "Show the source and every deployment's sync and health.",
             discussion: """
-            --wait exits 0 once every deployment is Synced and Healthy at the fetched commit; 1 at once \
-            when one is Degraded or Unknown, the tip commit is rejected, or no controller runs to change \
-            anything; 1 on timeout.
+            --wait exits 0 once every deployment is Synced and Healthy at the fetched commit; 1 as soon \
+            as one is Degraded or Unknown (once its automatic rollback has finished), the tip commit is \
+            rejected, or no controller runs to change anything; 1 on timeout.
 
             Examples:
               mooring status
@@ -43,7 +43,8 @@ extension Mooring {
             if wait {
                 let clock = ContinuousClock()
                 let deadline = clock.now.advanced(by: timeout.duration)
-                while !report.isSettled && report.failure == nil && clock.now < deadline {
+                // A failure waits out its automatic rollback, so the report is where it settled.
+                while report.keepsWaiting && clock.now < deadline {
                     try await Task.sleep(for: .milliseconds(250))
                     report = try load(directory)
                 }
