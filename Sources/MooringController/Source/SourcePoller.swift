@@ -52,6 +52,12 @@ actor SourcePoller {
             await failed(refusal, reason: .signatureRejected, rejected: true)
             return nil
         }
+        if !changed, lastTree != nil, lastSet != nil {
+            // The commit read last time, whose tree (immutable) is `lastTree`: nothing to do,
+            // and no need to open the repository again to find its manifests folder.
+            context.logger.debug("manifests unchanged at \(commit.id.short) (tree \(lastTree?.short ?? "-")); skipped parse and plan")
+            return nil
+        }
 
         let tree: ObjectID
         do {
