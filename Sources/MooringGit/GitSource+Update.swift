@@ -8,10 +8,7 @@ extension GitSource {
     ///
     /// A damaged mirror is deleted and re-cloned once before giving up.
     public func update(previous: ObjectID?) async throws -> SourceUpdate {
-        guard isRemote else {
-            let repository = try openRepository()
-            return try resolveTracked(in: repository, previous: previous, defaultBranch: nil)
-        }
+        guard isRemote else { return try readLocal(previous: previous) }
         var recreate = false
         while true {
             do {
@@ -30,6 +27,32 @@ extension GitSource {
                 recreate = true
             }
         }
+    }
+
+    /// Reads a local repository's tracked reference. When the files it resolves through are
+    /// unchanged since the last full read (``LocalRefStamp``) and the caller saw that commit,
+    /// answers from memory without opening the repository: an unchanged poll costs a few
+    /// `lstat` calls. The stamp is taken *before* the read, so a ref moved during a read
+    /// makes the next poll read again.
+    private func readLocal(previous: ObjectID?) throws -> SourceUpdate {
+        let clock = ContinuousClock()
+        let now = clock.now
+        let memo = localMemo.withLock { $0 }
+        if let memo, let stamp = memo.stamp, memo.update.commit.id == previous,
+           now < memo.takenAt.advanced(by: LocalRefStamp.maximumAge), LocalRefStamp.take(memo.paths) == stamp {
+            return SourceUpdate(commit: memo.update.commit, previous: previous, rewrittenFrom: nil,
+                                resolvedBranch: memo.update.resolvedBranch)
+        }
+        let before = memo.map { LocalRefStamp.take($0.paths) }
+        let repository = try openRepository()
+        let update = try resolveTracked(in: repository, previous: previous, defaultBranch: nil)
+        if let gitDirectory = repository.gitDirectory, let commonDirectory = repository.commonDirectory {
+            let paths = LocalRefStamp.paths(gitDirectory: gitDirectory, commonDirectory: commonDirectory,
+                                            reference: configuration.reference, branch: update.resolvedBranch)
+            let stamp = paths == memo?.paths ? before : nil
+            localMemo.withLock { $0 = LocalReadMemo(paths: paths, stamp: stamp, takenAt: now, update: update) }
+        }
+        return update
     }
 
     /// Resolves any revision (branch, tag, full or short SHA, `main~1`) to a commit, for

@@ -1,6 +1,7 @@
 import CLibGit2
 import Foundation
 import Logging
+import Synchronization
 
 /// The controller's view of the manifests repository: fetches (or, for a local path, just
 /// reads) the tracked reference, reads trees at any commit without a work tree, and exports
@@ -15,6 +16,8 @@ public final class GitSource: Sendable {
     let ledger = HandleLedger()
     let mirror: Mirror?
     let fetchGate = FetchGate()
+    /// The last full read of a local repository (see ``LocalRefStamp``).
+    let localMemo = Mutex<LocalReadMemo?>(nil)
 
     /// Checks the configuration (nothing touches the network or the disk yet).
     public init(configuration: GitSourceConfiguration, logger: Logger) throws {
@@ -48,6 +51,10 @@ public final class GitSource: Sendable {
     /// libgit2 handles this source has open right now (0 when idle): every handle is
     /// freed by its owner, and tests check that.
     public var liveHandleCount: Int { ledger.count }
+
+    /// libgit2 handles this source has opened in all (an unchanged poll of a local
+    /// repository opens none).
+    public var openedHandleCount: Int { ledger.total }
 
     /// Where the bare mirror of a remote source lives (nil for a local path).
     public var mirrorDirectory: URL? { mirror?.directory }

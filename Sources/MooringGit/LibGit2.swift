@@ -19,12 +19,16 @@ enum LibGit2 {
 final class HandleLedger: @unchecked Sendable {
     private let lock = NSLock()
     private var live = 0
+    private var opens = 0
 
-    func opened() { lock.withLock { live += 1 } }
+    func opened() { lock.withLock { live += 1; opens += 1 } }
     func closed() { lock.withLock { live -= 1 } }
 
     /// Handles opened and not yet freed.
     var count: Int { lock.withLock { live } }
+
+    /// Handles opened since the ledger was made.
+    var total: Int { lock.withLock { opens } }
 }
 
 /// The single Swift owner of one libgit2 handle: frees it in `deinit`.

@@ -14,7 +14,7 @@ struct PasswordInURLTests {
         let url = "https://alice:s3cret-pw@127.0.0.1:\(port)/models.git"
         let controller = try ManagedProcess(
             executable: MooringBinary.path,
-            arguments: ["run", "--repo", url, "--branch", "main", "--state-dir", dir.appending("state").path, "--interval", "1s"],
+            arguments: ["run", "--repo", url, "--branch", "main", "--state-dir", dir.appending("state").path, "--interval", "1s", "--listen", "127.0.0.1:0"],
             environment: ["MOORING_STATE_DIR": ""], outputDirectory: dir.url, name: "controller")
         defer { controller.kill() }
         #expect(await waitUntil { controller.stderr.contains("mooring: warning: the password in --repo") }, "\(controller.stderr)")

@@ -110,11 +110,19 @@ extension Controller {
         let started = clock.now
         let observation = await poller.poll(forced: forced)
         let seconds = (clock.now - started).seconds
+        // The poller is the source row's only writer while the loop runs: after a poll that
+        // wrote nothing, the row read last time is still the row.
+        let writes = await poller.writes
         let source: SourceRecord?
-        do {
-            source = try await context.store.read { try $0.source() }
-        } catch {
-            source = nil
+        if let cached = lastSourceRead, cached.writes == writes {
+            source = cached.record
+        } else {
+            do {
+                source = try await context.store.read { try $0.source() }
+            } catch {
+                source = nil
+            }
+            lastSourceRead = source.map { (writes, $0) }
         }
         ControllerMetrics.polled(seconds: seconds, source: source)
         return (number, observation, source)

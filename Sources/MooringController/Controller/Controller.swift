@@ -70,6 +70,8 @@ public actor Controller: Service {
     var lastChanges: SyncChanges?
     /// How many polls have started; `mooring sync` requests wait for the next one.
     var pollsStarted = 0
+    /// The source row as read after the poller's store write number `writes`.
+    var lastSourceRead: (writes: Int, record: SourceRecord)?
     /// When poll number `pollsStarted` started (wall clock, as intents' `createdAt`).
     var lastPollStartedAt: Date?
     /// `mooring sync` requests (store ids) waiting for a poll numbered above this.

@@ -10,7 +10,8 @@ import MooringStore
 /// to the controller's loop as a ``GitObservation``, and deployment records are never its
 /// business.
 ///
-/// An unchanged poll costs one fetch and one tree lookup: no parse, no plan, no write.
+/// An unchanged poll costs one fetch (for a local repository a few `lstat`s), no tree
+/// lookup, no parse, no plan, no write.
 actor SourcePoller {
     private let context: ControllerContext
     private var lastCommit: ObjectID?
@@ -23,6 +24,9 @@ actor SourcePoller {
 
     /// How many times the manifests were parsed (observable by tests and `/metrics`).
     private(set) var parseCount = 0
+    /// Store writes this poller asked for (the source row, revisions): the controller reads
+    /// the source row back only after one (``Controller/measuredPoll(forced:)``).
+    private(set) var writes = 0
 
     init(context: ControllerContext, lastError: String?) {
         self.context = context
@@ -48,8 +52,19 @@ actor SourcePoller {
         }
         let changed = commit.id != lastCommit
         await recordFetch(update, changed: changed || forced)
+        if !changed, lastTree != nil, lastSet != nil, configuration.commitSignatures == nil {
+            // The commit read last time, audited then, with no signature to check again.
+            context.logger.debug("manifests unchanged at \(commit.id.short) (tree \(lastTree?.short ?? "-")); skipped parse and plan")
+            return nil
+        }
         if let refusal = await context.checkSignature(of: commit) {
             await failed(refusal, reason: .signatureRejected, rejected: true)
+            return nil
+        }
+        if !changed, lastTree != nil, lastSet != nil {
+            // The commit read last time, whose tree (immutable) is `lastTree`: nothing to do,
+            // and no need to open the repository again to find its manifests folder.
+            context.logger.debug("manifests unchanged at \(commit.id.short) (tree \(lastTree?.short ?? "-")); skipped parse and plan")
             return nil
         }
 
@@ -131,6 +146,11 @@ actor SourcePoller {
         }
     }
 
+    private func persistCounted<T: Sendable>(_ what: String, _ body: @escaping @Sendable (StoreTransaction) throws -> T) async -> T? {
+        writes += 1
+        return await context.persist(what, body)
+    }
+
     /// Forgets the cached tree so the next poll parses again (after a failed apply).
     func invalidate() {
         lastCommit = nil
@@ -144,7 +164,7 @@ actor SourcePoller {
         if !changed, let last = lastFetchWrite, now.timeIntervalSince(last) < 60 { return }
         lastFetchWrite = now
         let commit = update.commit
-        await context.persist("the fetched commit") { tx in
+        await persistCounted("the fetched commit") { tx in
             _ = try tx.updateSource { s in
                 if let branch = update.resolvedBranch { s.branch = branch }
                 s.lastFetchedCommit = commit.id.hex
@@ -172,12 +192,12 @@ actor SourcePoller {
             context.logger.error("cannot record revision \(commit.id.short): \(error)")
             return false
         }
-        return await context.persist("revision \(commit.id.short)") { tx in _ = try tx.recordRevision(record) } != nil
+        return await persistCounted("revision \(commit.id.short)") { tx in _ = try tx.recordRevision(record) } != nil
     }
 
     private func failed(_ message: String, reason: EventReason, rejected: Bool = false) async {
         let interval = context.configuration.interval.seconds
-        await context.persist("the source's error") { tx in
+        await persistCounted("the source's error") { tx in
             _ = try tx.updateSource { s in
                 s.lastError = message
                 s.lastErrorAt = Date()
@@ -195,7 +215,7 @@ actor SourcePoller {
     private func recovered() async {
         guard lastError != nil else { return }
         lastError = nil
-        await context.persist("the source's recovery") { tx in
+        await persistCounted("the source's recovery") { tx in
             _ = try tx.updateSource { s in
                 s.lastError = nil
                 s.tipRejected = false
