@@ -22,27 +22,7 @@ public final class ArtifactServer: @unchecked Sendable {
 
     public init(root: URL) throws {
         self.root = root
-        work = try TemporaryDirectory(prefix: "mooring-artifact-server")
-        let script = try work.write("server.py", Self.script)
-        let portFile = work.appending("port")
-        process = try ManagedProcess(executable: "python3", arguments: [script.path, root.path, portFile.path],
-                                     outputDirectory: work.url, name: "artifact-server")
-        let deadline = Date().addingTimeInterval(30)
-        var found: Int?
-        while Date() < deadline, !process.hasExited {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), text.hasSuffix("\n") {
-                found = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
-                break
-            }
-            usleep(20_000)
-        }
-        guard let found else {
-            let stderr = process.stderr
-            _ = process.kill()
-            work.remove()
-            throw TestingError("the artifact server did not start: \(stderr)")
-        }
-        port = found
+        (work, process, port) = try startLoopbackPythonServer(script: Self.script, arguments: [root.path], name: "artifact-server", what: "artifact server")
     }
 
     /// Queues `faults` for the next requests of `path` (such as `/models/iris.bin`).

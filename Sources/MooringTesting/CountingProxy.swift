@@ -12,27 +12,7 @@ public final class CountingProxy: @unchecked Sendable {
 
     /// Starts the proxy in front of `target` (`http://HOST:PORT`).
     public init(target: String) throws {
-        work = try TemporaryDirectory(prefix: "mooring-counting-proxy")
-        let script = try work.write("proxy.py", Self.script)
-        let portFile = work.appending("port")
-        process = try ManagedProcess(executable: "python3", arguments: [script.path, target, portFile.path],
-                                     outputDirectory: work.url, name: "counting-proxy")
-        let deadline = Date().addingTimeInterval(30)
-        var found: Int?
-        while Date() < deadline, !process.hasExited {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), text.hasSuffix("\n") {
-                found = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
-                break
-            }
-            usleep(20_000)
-        }
-        guard let found else {
-            let stderr = process.stderr
-            _ = process.kill()
-            work.remove()
-            throw TestingError("the counting proxy did not start: \(stderr)")
-        }
-        port = found
+        (work, process, port) = try startLoopbackPythonServer(script: Self.script, arguments: [target], name: "counting-proxy", what: "counting proxy")
     }
 
     /// How many requests each `METHOD /path` got so far.
