@@ -46,11 +46,17 @@ static int spawn_into_cgroup(const char *path, char *const argv[], char *const e
             pipe_fds[i] = moved;
         }
     }
-    /* No handler of ours may run in the child between fork and exec. */
+    /* No handler of ours may run in the child between vfork and exec. */
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
-    pid_t pid = fork();
+    /* vfork, not fork: the child borrows this process's memory until it execs (this
+       thread waits meanwhile), so a controller holding 1,000 deployments does not copy its
+       page tables for every replica it starts (fork was a third of its CPU while starting
+       them). The child only makes system calls, then execs or _exits, as vfork requires;
+       its signal dispositions are its own (no CLONE_SIGHAND), so resetting them below
+       leaves ours alone. */
+    pid_t pid = vfork();
     if (pid == 0) {
         int report = pipe_fds[1];
         /* Join the cgroup first: from here on, everything this process starts is in it. */

@@ -91,7 +91,8 @@ struct APIRoutes: Sendable {
                 throw APIError(.notFound, "metrics are not collected in this process")
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()
+                                + Array(DeploymentGauges.exposition().utf8))))
         }
     }
 

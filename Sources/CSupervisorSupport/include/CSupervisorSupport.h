@@ -14,8 +14,8 @@
 
    With `cgroup_procs_fd` >= 0 (an O_WRONLY descriptor of a cgroup v2 `cgroup.procs`), the
    child joins that cgroup before it does anything else — before exec, so nothing it
-   starts can be outside it; this uses fork(), the child calling only async-signal-safe
-   functions. Otherwise posix_spawn.
+   starts can be outside it; this uses vfork() (no copy of the
+   caller's memory), the child making only system calls until it execs or _exits. Otherwise posix_spawn.
 
    Returns 0 and sets *out_pid, or an errno value; *out_stage says which step failed:
    MOORING_SPAWN_STAGE_CGROUP when joining the cgroup, MOORING_SPAWN_STAGE_OTHER otherwise. */

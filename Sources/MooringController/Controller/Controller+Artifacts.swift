@@ -26,11 +26,25 @@ extension Controller {
     }
 
     /// Runs the collector as a work item (after a rollout, and every few minutes), keeping
-    /// what the deployments use now.
+    /// what the deployments use when it starts, a second after it was asked for. Requests
+    /// in that second join it: rollouts finishing together cost one collection.
     func collectArtifacts(_ why: String) {
-        let inUse = artifactURIsInUse()
+        guard queuedArtifactCollection == nil else { return }
+        queuedArtifactCollection = why
         let context = self.context
-        workContinuation.yield { await context.collectArtifacts(keeping: inUse, why: why) }
+        let clock = self.clock
+        workContinuation.yield { [weak self] in
+            do { try await clock.sleep(for: .seconds(1)) } catch { return }
+            guard let (why, inUse) = await self?.startQueuedArtifactCollection() else { return }
+            await context.collectArtifacts(keeping: inUse, why: why)
+        }
+    }
+
+    /// Takes the queued collection off the queue, with what it must keep as of now.
+    private func startQueuedArtifactCollection() -> (String, Set<String>?)? {
+        guard let why = queuedArtifactCollection else { return nil }
+        queuedArtifactCollection = nil
+        return (why, artifactURIsInUse())
     }
 }
 

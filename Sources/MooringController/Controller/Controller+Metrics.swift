@@ -4,15 +4,13 @@ import MooringStatus
 import MooringStore
 import Synchronization
 
-/// The controller's Prometheus series (docs/metrics.md), emitted through swift-metrics:
-/// whatever `MetricsSystem` the process bootstrapped exports them (`mooring run`
-/// bootstraps swift-prometheus and serves `/metrics`). Series whose labels change (a
-/// deployment's sync, health, revision) are kept one per deployment: the previous set is
-/// destroyed when a new one is written, so a scrape shows only what is true now.
+/// The controller's Prometheus series (docs/metrics.md). Counters, histograms and the
+/// source's gauges go through swift-metrics: whatever `MetricsSystem` the process
+/// bootstrapped exports them (`mooring run` bootstraps swift-prometheus and serves
+/// `/metrics`). The per-deployment gauges, whose labels change as a deployment moves, are
+/// ``DeploymentGauges``, rendered at scrape time: one entry per deployment, replaced when
+/// it changes, so a scrape shows only what is true now.
 enum ControllerMetrics {
-    /// The gauges currently exported per deployment, to destroy when their labels change.
-    private static let current = Mutex<[String: [[String]: Gauge]]>([:])
-
     /// One poll: its duration, a fetch failure (the counter) or success (the timestamp),
     /// and whether the tip is rejected.
     static func polled(seconds: Double, source: SourceRecord?) {
@@ -65,37 +63,34 @@ enum ControllerMetrics {
     }
 
     /// The label values and value of each gauge for one machine.
-    private static func series(of machine: DeploymentMachine) -> [(label: String, dimensions: [(String, String)], value: Double)] {
+    static func series(of machine: DeploymentMachine) -> [DeploymentGauges.Series] {
+        typealias Label = DeploymentGauges.Series.Label
         let summary = StatusSummary.of(machine.facts)
         let serving = machine.applied ?? machine.desired
-        var result: [(label: String, dimensions: [(String, String)], value: Double)] = [(
-            "mooring_deployment_info",
-            [("deployment", machine.name), ("sync", summary.sync.rawValue), ("health", summary.health.rawValue),
-             ("revision", serving.revision), ("model_version", serving.spec.model?.version ?? "")],
-            1)]
-        let phases = Dictionary(grouping: machine.replicas.values, by: \.phase)
+        let deployment = Label(name: "deployment", value: machine.name)
+        var result = [DeploymentGauges.Series(
+            family: "mooring_deployment_info",
+            labels: [deployment, Label(name: "sync", value: summary.sync.rawValue),
+                     Label(name: "health", value: summary.health.rawValue),
+                     Label(name: "revision", value: serving.revision),
+                     Label(name: "model_version", value: serving.spec.model?.version ?? "")],
+            value: 1)]
+        var phases: [ReplicaPhase: Int] = [:]
+        for replica in machine.replicas.values { phases[replica.phase, default: 0] += 1 }
         for phase in ReplicaPhase.allCases {
-            result.append(("mooring_deployment_replicas", [("deployment", machine.name), ("state", phase.rawValue)],
-                           Double(phases[phase]?.count ?? 0)))
+            result.append(DeploymentGauges.Series(family: "mooring_deployment_replicas",
+                                                  labels: [deployment, Label(name: "state", value: phase.rawValue)],
+                                                  value: Double(phases[phase] ?? 0)))
         }
         if machine.rollout?.phase == .canary, let share = machine.canaryShare {
-            result.append(("mooring_canary_weight_percent", [("deployment", machine.name)], Double(share.percent)))
+            result.append(DeploymentGauges.Series(family: "mooring_canary_weight_percent", labels: [deployment],
+                                                  value: Double(share.percent)))
         }
         return result
     }
 
-    private static func replace(_ name: String, with series: [(label: String, dimensions: [(String, String)], value: Double)]) {
-        current.withLock { current in
-            var next: [[String]: Gauge] = [:]
-            for item in series {
-                let key = [item.label] + item.dimensions.flatMap { [$0.0, $0.1] }
-                let gauge = current[name]?[key] ?? Gauge(label: item.label, dimensions: item.dimensions)
-                gauge.record(item.value)
-                next[key] = gauge
-            }
-            for (key, gauge) in current[name] ?? [:] where next[key] == nil { gauge.destroy() }
-            current[name] = next.isEmpty ? nil : next
-        }
+    private static func replace(_ name: String, with series: [DeploymentGauges.Series]) {
+        DeploymentGauges.set(name, series)
     }
 }
 

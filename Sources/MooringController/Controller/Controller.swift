@@ -53,6 +53,10 @@ public actor Controller: Service {
     /// Stored deployments that cannot be read back: left alone, reported.
     var unreadable: [String: String] = [:]
     var scheduledWakes: [String: Date] = [:]
+    /// Why an artifact collection is queued on the work stream and has not started yet;
+    /// nil when none is. Rollouts that finish meanwhile join it (1,000 deployments
+    /// becoming healthy queue one collection, not 1,000 scans of every deployment).
+    var queuedArtifactCollection: String?
     var startsInFlight: Set<ReplicaID> = []
     var stopsInFlight: Set<ReplicaID> = []
     var stopWhenStarted: Set<ReplicaID> = []
