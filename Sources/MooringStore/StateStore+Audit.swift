@@ -9,7 +9,9 @@ extension StoreTransaction {
 
     /// The audit facts of `commit`, if it was recorded.
     public func commitAudit(_ commit: String) throws -> CommitAuditRecord? {
-        try CommitAuditRecord.fetchOne(database, key: commit)
+        // A cached statement: every rollout that begins looks its commit up.
+        let statement = try database.cachedStatement(sql: "SELECT * FROM commitAudit WHERE \"commit\" = ?")
+        return try CommitAuditRecord.fetchOne(statement, arguments: [commit])
     }
 
     /// Fills the audit columns of `deployment`'s rollout in progress: its commit's facts

@@ -30,6 +30,25 @@ extension StoreTransaction {
         return try self.deployment(named: record.name) ?? record
     }
 
+    /// Writes the deployment with `deployment.name` as ``upsertDeployment(_:)`` does —
+    /// `createdAt` kept from the existing row (now for a new one), `updatedAt` now — but
+    /// without reading the row first or back: one UPDATE of every column but `createdAt`
+    /// through a cached statement, and an INSERT when there was no row. The controller
+    /// writes a row per transition and needs nothing back (1,000 deployments starting
+    /// write thousands).
+    public func saveDeployment(_ deployment: DeploymentRecord) throws {
+        var record = deployment
+        record.updatedAt = now
+        let columns = try database.columns(in: DeploymentRecord.databaseTableName).map(\.name)
+            .filter { $0 != "createdAt" }
+        do {
+            try record.update(database, columns: columns)
+        } catch RecordError.recordNotFound {
+            record.createdAt = now
+            try record.insert(database)
+        }
+    }
+
     /// Changes the deployment called `name` in place (stamping `updatedAt`) and returns
     /// it. Throws `notFound` if there is none, `invalidArgument` if `change` renames it.
     @discardableResult
@@ -52,7 +71,9 @@ extension StoreTransaction {
     /// and intents stay as history. Returns whether it existed.
     @discardableResult
     public func deleteDeployment(named name: String) throws -> Bool {
-        try DeploymentRecord.deleteOne(database, key: name)
+        // A cached statement: removing 1,000 deployments deletes 1,000 rows one by one.
+        try database.cachedStatement(sql: "DELETE FROM deployment WHERE name = ?").execute(arguments: [name])
+        return database.changesCount > 0
     }
 }
 

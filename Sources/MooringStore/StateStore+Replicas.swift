@@ -52,11 +52,11 @@ extension StoreTransaction {
     /// Inserts or replaces the replica with this (deployment, generation, replicaIndex).
     public func putReplica(_ replica: ReplicaRecord) throws {
         var record = replica
-        if let existing = try ReplicaRecord
-            .filter(Column("deployment") == replica.deployment && Column("generation") == replica.generation
-                    && Column("replicaIndex") == replica.replicaIndex)
-            .fetchOne(database) {
-            record.id = existing.id
+        // A cached statement: the controller puts a replica row per replica transition.
+        let lookup = try database.cachedStatement(
+            sql: "SELECT id FROM replica WHERE deployment = ? AND generation = ? AND replicaIndex = ?")
+        if let id = try Int64.fetchOne(lookup, arguments: [replica.deployment, replica.generation, replica.replicaIndex]) {
+            record.id = id
             try record.update(database)
         } else {
             record.id = nil
@@ -67,10 +67,9 @@ extension StoreTransaction {
     /// Deletes the replica with this (deployment, generation, replicaIndex), if recorded.
     @discardableResult
     public func deleteReplica(deployment: String, generation: String, index: Int) throws -> Bool {
-        try ReplicaRecord
-            .filter(Column("deployment") == deployment && Column("generation") == generation
-                    && Column("replicaIndex") == index)
-            .deleteAll(database) > 0
+        try database.cachedStatement(sql: "DELETE FROM replica WHERE deployment = ? AND generation = ? AND replicaIndex = ?")
+            .execute(arguments: [deployment, generation, index])
+        return database.changesCount > 0
     }
 }
 

@@ -51,13 +51,17 @@ extension StoreTransaction {
     /// The rollout of `deployment` still in progress, if any.
     /// Records the phase a rollout reached (history: `mooring history` shows the last one).
     public func setRolloutPhase(id: Int64, _ phase: RolloutPhase) throws {
-        try database.execute(sql: "UPDATE rollout SET phase = ? WHERE id = ?", arguments: [phase, id])
+        try database.cachedStatement(sql: "UPDATE rollout SET phase = ? WHERE id = ?").execute(arguments: [phase, id])
     }
 
     public func inProgressRollout(of deployment: String) throws -> RolloutRecord? {
-        try RolloutRecord
-            .filter(Column("deployment") == deployment && Column("outcome") == RolloutOutcome.inProgress)
-            .fetchOne(database)
+        // A cached statement: the controller looks the open rollout up at every phase. The
+        // outcome is a literal, not a parameter: it matches the partial index
+        // `rollout_one_in_progress`, and a parameter the planner compared with a partial
+        // index's condition makes SQLite prepare the statement again at every binding.
+        let statement = try database.cachedStatement(
+            sql: "SELECT * FROM rollout WHERE deployment = ? AND outcome = '\(RolloutOutcome.inProgress.rawValue)'")
+        return try RolloutRecord.fetchOne(statement, arguments: [deployment])
     }
 
     /// Rollouts, newest first, at most `limit`: of `deployment`, or of all deployments

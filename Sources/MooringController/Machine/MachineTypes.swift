@@ -3,18 +3,49 @@ import MooringManifests
 import MooringModelChecks
 import MooringStatus
 import MooringSupervisor
+import Synchronization
 
 /// A spec at a commit: what a deployment runs or is to run. `hash` is the spec hash as
 /// stored (it may be of an older spec-hash version until the controller re-stamps it).
 public struct Target: Codable, Sendable, Equatable {
-    public var spec: ResolvedDeployment
+    public var spec: ResolvedDeployment {
+        didSet { specJSON = SpecJSONCache() }
+    }
     public var revision: String
     public var hash: String
+    /// The spec's stored JSON once encoded, shared by copies of this target: a machine
+    /// writes its row (desired, applied and previous spec) at every transition, and
+    /// encoding the specs again each time was most of the cost of starting 1,000
+    /// deployments. Not part of the target's value (not encoded, not compared).
+    private var specJSON = SpecJSONCache()
 
     public init(spec: ResolvedDeployment, revision: String, hash: String? = nil) {
         self.spec = spec
         self.revision = revision
         self.hash = hash ?? spec.specHash
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case spec, revision, hash
+    }
+
+    public static func == (a: Target, b: Target) -> Bool {
+        a.revision == b.revision && a.hash == b.hash && a.spec == b.spec
+    }
+
+    /// `spec` as the store keeps it (`desiredSpec`, `appliedSpec`, `previousSpec`).
+    var storedSpecJSON: String { specJSON.value { spec.storedJSON } }
+}
+
+/// A spec's stored JSON, encoded on first use (see ``Target``).
+final class SpecJSONCache: Sendable {
+    private let stored = Mutex<String?>(nil)
+
+    func value(_ encode: () -> String) -> String {
+        if let json = stored.withLock({ $0 }) { return json }
+        let json = encode()
+        stored.withLock { $0 = json }
+        return json
     }
 }
 

@@ -94,15 +94,15 @@ extension DeploymentMachine {
     func record() throws -> DeploymentRecord {
         let summary = StatusSummary.of(facts)
         var record = DeploymentRecord(
-            name: name, desiredSpec: desired.spec.storedJSON, desiredSpecHash: desired.hash,
+            name: name, desiredSpec: desired.storedSpecJSON, desiredSpecHash: desired.hash,
             desiredRevision: desired.revision, attemptedSpecHash: attemptedHash, attemptedRevision: attemptedRevision,
-            appliedSpec: applied?.spec.storedJSON, appliedSpecHash: applied?.hash, appliedRevision: applied?.revision,
+            appliedSpec: applied?.storedSpecJSON, appliedSpecHash: applied?.hash, appliedRevision: applied?.revision,
             lastHealthySpecHash: applied?.hash,
             quarantinedSpecHash: quarantine?.specHash, quarantineReason: quarantine?.reason,
             sync: summary.sync, health: summary.health, message: summary.message,
             readyReplicas: summary.readyReplicas, desiredReplicas: desired.spec.replicas,
             endpoint: endpoint, suspended: isSuspended)
-        record.previousSpec = previous?.spec.storedJSON
+        record.previousSpec = previous?.storedSpecJSON
         record.previousSpecHash = previous?.hash
         record.previousRevision = previous?.revision
         record.specHashVersion = specHashVersion

@@ -46,7 +46,7 @@ extension StoreTransaction {
             try deleteDeployment(named: name)
             return
         }
-        if writingRow { try upsertDeployment(try transition.after.record()) }
+        if writingRow { try saveDeployment(try transition.after.record()) }
         let old = transition.before?.replicas ?? [:]
         for (key, slot) in transition.after.replicas where old[key] != slot {
             try putReplica(slot.record(deployment: name, logPath: layout.logFile(deployment: name, generation: key.generation, replica: key.index).path))
