@@ -539,7 +539,7 @@ def bench_healthy_and_removal(count, runs):
         try:
             if count == 1000 and run == 0:
                 time.sleep(2)  # past start-up: the rollouts
-                profiles["healthy"] = perf_top(process.pid, 10)
+                profiles["healthy"] = perf_top(process.pid, 4)
             done = wait_until(lambda: deployments_in(state) == (count, count), 600,
                               f"{count} deployments Healthy", process)
             to_healthy.append(done - began)
@@ -635,51 +635,51 @@ def load_average():
 
 WHY = """**Where the time goes, and what the misses would need** (the profiles in the verdicts are
 `perf record -e cpu-clock` of the release binary, flat, symbols above 2 %; the notes below come
-from `perf record -a -g` over a whole 1,000-deployment start, read per process and inclusive):
+from `perf record -g` over a whole 1,000-deployment start, read per function, inclusive):
 
-- **1,000 deployments to Healthy.** Fixed on branch `perf` (each commit gives its before/after):
-  the log stamper started per replica was the whole Swift binary (`mooring __stamp-log`, about
-  20 ms of CPU and 29 MB each — as much CPU as the controller itself), now `mooring-stamp-log`,
-  a small C program (under 1 ms); the exit watcher polled every pidfd (`poll(2)` over 2,000
-  descriptors on every spawn and exit, about a fifth of the controller's CPU, in the kernel), now
-  epoll; each replica start walked the revision's whole export to verify it, now once per
-  revision; each `prepare` gathered every machine's artifact URIs (quadratic), now only for
-  a remote model with a cache budget; the data-plane loop copied every machine five times a
-  second. What is left, inclusive: the store writes of the transitions (about a third of the
-  controller: GRDB compiles every query-interface statement again — `upsertDeployment` is a
-  read, a write and a read back per row — and each row re-encodes the spec's canonical JSON),
-  the Prometheus series (about an eighth: swift-prometheus copies a metric family's label
-  dictionary each time a series is registered, and each deployment has 8 gauges whose labels
-  change as it becomes healthy — quadratic in the deployments), and the spawns themselves. To
-  meet < 5 s: cached SQL statements and a single upsert per row, a collector that renders the
-  deployment series at scrape time instead of one registered gauge per label set, and fewer
-  transitions per replica start; in the cgroup containment each spawn still `fork()`s the
-  controller (`copy_page_range` in the profile) where a `clone(CLONE_VM | CLONE_VFORK)` child
-  would do. Peak RSS follows the 1,000 machines (desired, applied and
-  in-rollout specs each held whole), their rows' JSON and the per-replica supervision tasks;
-  < 64 MB needs specs shared between a machine's targets and a leaner per-replica state
+- **1,000 deployments to Healthy** (69 s before branch `perf`, 40.5 s after it, now the figure
+  above). Fixed on branch `perf3`, each commit with its before and after: replicas are spawned
+  with `vfork` (each `fork` copied the page tables of a controller holding 1,000 deployments:
+  a quarter of its CPU); the per-deployment gauges are rendered at scrape time (swift-prometheus
+  copied a family's whole label table at every series change: quadratic, an eighth); artifact
+  collections after rollouts share one scan of the deployments per second instead of one per
+  rollout (quadratic); the controller writes a deployment row with one cached `UPDATE`
+  instead of a read, a write and a read back, through cached statements, and the open-rollout
+  lookup names `'InProgress'` literally (a parameter compared with the partial index's
+  condition made SQLite prepare it again at every call); a target's spec JSON is encoded once;
+  `make bench` and `make install` compile the C log stamper with `cc` (the copy SwiftPM links
+  loads the Swift runtime at every replica start: a third of the CPU while starting 1,000).
+  What is left, inclusive, while replicas start: the supervisor's start (a fifth: the log and
+  scratch directories' `mkdir`, about a tenth, is ext4 allocating inodes; the spawn itself),
+  the store writes of the transitions (a seventh: the rollout state's JSON, which holds the
+  target's spec, is encoded at every phase), and about 2 s before the first start (parsing 100
+  files, planning, and one transaction writing 1,000 rows, rollouts and events). The
+  controller works on one core at a time: the supervisor actor spawns one replica after
+  another while the first probes wait behind them. To reach < 5 s: spawns off the supervisor
+  actor on both cores, a rollout JSON without the spec, fewer transitions per start. Peak RSS
+  follows the 1,000 machines (desired, applied and in-rollout specs each held whole), the
+  parse of 100 files held during planning (85 MB before the first row is written) and the
+  per-replica supervision tasks; < 64 MB needs specs shared between a machine's targets,
+  a plan that does not hold every parsed document, and a leaner per-replica state
   (`MALLOC_ARENA_MAX=2` changed nothing: it is not malloc arenas).
-- **Removal.** The supervisor's stop no longer scans `/proc` per replica (the shared
-  `GroupWatcher`, lost in a merge, is used again) and exits are watched through epoll; what is
-  left is the same per-transition store and metrics work as above, once per replica stopped.
+- **Removal.** The supervisor's stop does not scan `/proc` per replica and exits are watched
+  through epoll; removal now has the same store and metrics savings as the start.
 - **Idle.** The controller's own CPU is in brackets; the rest is the exec probes the benchmark
   configures (`true` every 10 s for 100 replicas: 10 process starts a second, mostly the
-  dynamic loader of `true`), which supervisord does not do at all. The data-plane loop no
-  longer wakes every 200 ms when no deployment has a stable endpoint. An HTTP or TCP probe
-  costs no process start.
+  dynamic loader of `true`), which supervisord does not do at all. An HTTP or TCP probe
+  costs no process start. The RSS is the Swift runtime, Foundation and the 100 machines.
 - **`validate`/`plan`.** Manifests are composed straight from libyaml's events (no Yams);
   what is left is process start-up (about 20 ms of CPU for the Swift runtime, Foundation and
   57 shared libraries before `main`), the directory walk, `specHash` and, for `plan`, the
   model-path checks in the commit's tree and the store.
 - **Unchanged poll.** Measured as the difference between a polling and a non-polling window
-  (see the note above), so the event loop and timers are not counted. The poll opens the
-  repository with libgit2, resolves the ref, reads the commit and the manifests folder's tree
-  id, and reads the source row back for the metrics; 30× cheaper than `git fetch && git
-  rev-parse` would need a poll that does not open the repository when the ref files did not
-  change (stat of the ref and `packed-refs`).
-- The machine is a 2-core VM shared with three other engineers' Swift builds during every
-  run: the load average is given with each run, wall times (to-Healthy, removal, validate,
-  plan) are inflated by it; instruction counts are not.
+  (see the note above), so the event loop and timers are not counted. An unchanged poll of
+  a local repository `lstat`s the files its ref resolves through and opens nothing; what is
+  left is the poll loop's task hops, one debug log line and the metrics (the handles are
+  made once, not per poll).
+- The machine is a 2-core VM; the load average is given with each run, and wall times
+  (to-Healthy, removal, validate, plan) are inflated by whatever else runs; instruction
+  counts are not.
 """
 
 

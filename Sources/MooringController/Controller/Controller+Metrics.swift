@@ -11,22 +11,31 @@ import Synchronization
 /// ``DeploymentGauges``, rendered at scrape time: one entry per deployment, replaced when
 /// it changes, so a scrape shows only what is true now.
 enum ControllerMetrics {
+    /// The poll's handles, made at the first poll (after `mooring run` bootstrapped the
+    /// metrics system) and kept: making a handle looks it up in the registry and checks its
+    /// name, which was a large part of an unchanged poll.
+    private static let fetchDuration = Metrics.Timer(label: "mooring_git_fetch_duration_seconds")
+    private static let fetchFailures = Counter(label: "mooring_git_fetch_failures_total")
+    private static let lastFetch = Gauge(label: "mooring_source_last_fetch_timestamp_seconds")
+    private static let revisionRejected = Gauge(label: "mooring_source_revision_rejected")
+    private static let reconcileDuration = Metrics.Timer(label: "mooring_reconcile_duration_seconds")
+
     /// One poll: its duration, a fetch failure (the counter) or success (the timestamp),
     /// and whether the tip is rejected.
     static func polled(seconds: Double, source: SourceRecord?) {
-        Metrics.Timer(label: "mooring_git_fetch_duration_seconds").recordSeconds(seconds)
+        fetchDuration.recordSeconds(seconds)
         guard let source else { return }
         if source.lastError?.hasPrefix("fetch failed") == true {
-            Counter(label: "mooring_git_fetch_failures_total").increment()
+            fetchFailures.increment()
         } else {
-            Gauge(label: "mooring_source_last_fetch_timestamp_seconds").record(Date().timeIntervalSince1970)
+            lastFetch.record(Date().timeIntervalSince1970)
         }
-        Gauge(label: "mooring_source_revision_rejected").record(source.tipRejected ? 1 : 0)
+        revisionRejected.record(source.tipRejected ? 1 : 0)
     }
 
     /// One reconcile: a Git observation run through every machine, written and acted on.
     static func reconciled(seconds: Double) {
-        Metrics.Timer(label: "mooring_reconcile_duration_seconds").recordSeconds(seconds)
+        reconcileDuration.recordSeconds(seconds)
     }
 
     /// Written transitions: finished rollouts, replica restarts, and each deployment's

@@ -65,6 +65,8 @@ public actor Controller: Service {
     /// The state file as it was opened (device, inode): if the path stops naming it, the
     /// state directory was removed or replaced under the controller.
     let storeFile: FileIdentity?
+    /// The state file's path, computed once (every message checks it still names `storeFile`).
+    let storePath: String
     /// Set when the controller stopped reconciling because a person must act.
     var stalled: String?
     /// Model processes of deployments the store does not know (a lost store), waiting
@@ -130,7 +132,8 @@ public actor Controller: Service {
             artifacts: ArtifactFetcher(cache: ArtifactCache(root: layout.artifacts), settings: configuration.artifacts),
             preparations: Preparations())
         self.context = context
-        self.storeFile = FileIdentity(path: layout.database.path)
+        self.storePath = layout.database.path
+        self.storeFile = FileIdentity(path: storePath)
         self.poller = SourcePoller(context: context, lastError: nil)
         self.dataPlane = DataPlane(stateDirectory: layout.root, runner: runner, logger: logger)
         self.clock = clock
@@ -188,7 +191,7 @@ public actor Controller: Service {
                     pollContinuation.yield(false)
                 }
             }
-            group.addTask { [pollRequests, inboxContinuation, storeFile, database = context.layout.database.path] in
+            group.addTask { [pollRequests, inboxContinuation, storeFile, database = storePath] in
                 for await forced in pollRequests {
                     let (number, observation, source) = await self.measuredPoll(forced: forced)
                     if let observation { inboxContinuation.yield(.git(observation)) }
@@ -241,8 +244,8 @@ public actor Controller: Service {
     /// Handles one message; the only place machines change.
     func process(_ message: Message) async {
         guard stalled == nil else { return }
-        if let storeFile, FileIdentity(path: context.layout.database.path) != storeFile {
-            let reason = "the state store \(context.layout.database.path) was removed or replaced under the running controller; it stops reconciling (model processes keep running) — stop this controller, then restore the state directory or start a new controller on it"
+        if let storeFile, FileIdentity(path: storePath) != storeFile {
+            let reason = "the state store \(storePath) was removed or replaced under the running controller; it stops reconciling (model processes keep running) — stop this controller, then restore the state directory or start a new controller on it"
             stalled = reason
             context.logger.critical("\(reason)")
             await context.event(.warning, .storeFailed, reason)

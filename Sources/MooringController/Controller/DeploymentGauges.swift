@@ -32,11 +32,6 @@ public enum DeploymentGauges {
         current.withLock { $0[name] = series.isEmpty ? nil : series }
     }
 
-    /// Forgets every deployment (tests that start several controllers in one process).
-    static func removeAll() {
-        current.withLock { $0.removeAll() }
-    }
-
     /// The gauges as Prometheus text exposition (0.0.4): a `# TYPE` line per family that
     /// has a series, then its series ordered by deployment name.
     public static func exposition() -> String {
