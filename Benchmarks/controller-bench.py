@@ -7,7 +7,8 @@ Usage: controller-bench.py MOORING_BIN BENCHMARKS.md VENV_DIR [--only=PART,...] 
 
 `--only` measures some parts only (`poll`, `manifests` for validate and plan, `restart`,
 `fleet200`, `fleet1000`, `idle`) and prints their rows without writing BENCHMARKS.md;
-`--runs` sets the runs of the fleet parts (default 3 with 200 deployments, 2 with 1,000).
+`--runs` sets the runs of the fleet parts (default 3 with 200 deployments, 2 with 1,000);
+`--make-started=UNIX_SECONDS` (given by `make bench`) reports how long the whole `make bench` took.
 
 Every process it starts is stopped before it returns (models with `mooring down`,
 controllers and supervisord by pid); everything listens on loopback; scratch files live
@@ -30,11 +31,14 @@ MOORING, OUTPUT, VENV = sys.argv[1], sys.argv[2], sys.argv[3]
 ONLY = set()          # parts asked for with --only (empty: all, and BENCHMARKS.md is written)
 FLEET_RUNS = 3
 FLEET_RUNS_1000 = 2
+MAKE_STARTED = None   # when `make bench` began (Unix seconds), to report its whole duration
 for option in sys.argv[4:]:
     if option.startswith("--only="):
         ONLY = set(option.split("=", 1)[1].split(","))
     elif option.startswith("--runs="):
         FLEET_RUNS = FLEET_RUNS_1000 = int(option.split("=", 1)[1])
+    elif option.startswith("--make-started="):
+        MAKE_STARTED = int(option.split("=", 1)[1])
     else:
         sys.exit(f"unknown option {option}; see the usage at the top of {sys.argv[0]}")
 
@@ -759,7 +763,9 @@ def main():
         "(reproduce one figure: `make bench`, or `python3 Benchmarks/controller-bench.py "
         "$(swift build -c release --show-bin-path)/mooring BENCHMARKS.md .build/bench-venv`). Generated "
         "repositories: 10 deployments per file, one `ServingRuntime` running `sleep 3600` with an exec probe "
-        "`true`, model paths in the repository.",
+        "`true`, model paths in the repository."
+        + (f" The whole `make bench` (dependency check, release build, the supervisor's and the controller's "
+           f"figures) took {(time.time() - MAKE_STARTED) / 60:.1f} min." if MAKE_STARTED else ""),
         "",
         "| figure | measured | alternative | alternative measured | goal | verdict |",
         "|---|---|---|---|---|---|",

@@ -45,6 +45,30 @@ import Testing
         #expect(try store.deployment(named: "iris") == updated)
     }
 
+    /// The controller's write (no read first or back) keeps the same promises as upsert.
+    @Test func saveKeepsCreatedAtStampsUpdatedAtAndWritesEveryOtherColumn() throws {
+        let clock = TestClock()
+        let store = try StateStore.inMemory(now: { clock.now })
+        try store.write { try $0.saveDeployment(sampleDeployment()) }
+        let created = try #require(try store.deployment(named: "iris"))
+        #expect(created.createdAt == clock.now)
+        #expect(created.updatedAt == clock.now)
+
+        clock.advance(by: 30)
+        var changed = sampleDeployment(specHash: "h2", revision: commitB)
+        changed.health = .degraded
+        changed.message = "rolled back"
+        changed.createdAt = Date(timeIntervalSince1970: 1)  // ignored: the row keeps its own
+        try store.write { try $0.saveDeployment(changed) }
+        let saved = try #require(try store.deployment(named: "iris"))
+        #expect(saved.createdAt == created.createdAt)
+        #expect(saved.updatedAt == clock.now)
+        #expect(saved.desiredSpecHash == "h2")
+        #expect(saved.health == .degraded)
+        #expect(saved.message == "rolled back")
+        #expect(try store.deployments().count == 1)
+    }
+
     @Test func deploymentsAreListedByName() throws {
         let store = try StateStore.inMemory()
         for name in ["vllm", "iris", "llama-3"] { try store.upsertDeployment(sampleDeployment(name)) }
