@@ -196,7 +196,7 @@ let package = Package(
         .executableTarget(
             name: "mooring-bench",
             dependencies: ["MooringManifests", "MooringSupervisor", "MooringGit", "MooringController", "MooringTraffic",
-                           .product(name: "Logging", package: "swift-log")],
+                           "CLibYAML", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/mooring-bench",
             swiftSettings: sharedSwiftSettings
         ),

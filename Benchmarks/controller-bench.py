@@ -251,7 +251,7 @@ def perf_top(pid_or_cmd, seconds, limit=6):
         m = re.match(r"([\d.]+%)\s+(\S+)\s+\[.\]\s+(.*)", line)
         if not m:
             continue
-        symbol = re.sub(r"\s+-?\s*$", "", m.group(3).strip())
+        symbol = re.sub(r"(\s+-)+\s*$", "", m.group(3).strip())
         if demangle and symbol.startswith("$s"):
             symbol = subprocess.run([demangle, "--simplified", "--compact", symbol],
                                     capture_output=True, text=True).stdout.strip() or symbol

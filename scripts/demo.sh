@@ -149,6 +149,6 @@ echo "open $api/ in a browser (and $api/deployments/iris); its title says:"
 python3 -c 'import re,sys,urllib.request; print(re.search(r"<title>(.*?)</title>", urllib.request.urlopen(sys.argv[1]).read().decode()).group(1))' "$api/"
 
 say "Stop everything"
-m down --grace 5s
+m down
 controller_pid=""
 echo "demo: done; removing $work"

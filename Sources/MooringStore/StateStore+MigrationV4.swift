@@ -2,7 +2,7 @@ import GRDB
 
 extension StateStore {
     /// Migration "v4": the rollout phases `Testing` (the model-test gate, after `Gating`)
-    /// and `Canary` (traffic steps, after `Promoting`) become valid words in
+    /// and `Canary` (traffic steps, between the gate and `Promoting`) become valid words in
     /// `deployment.rolloutPhase` and `rollout.phase`.
     ///
     /// Widening a CHECK's word list changes no stored row, so instead of rebuilding both

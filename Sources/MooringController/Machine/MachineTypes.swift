@@ -22,7 +22,15 @@ public struct Target: Codable, Sendable, Equatable {
     public init(spec: ResolvedDeployment, revision: String, hash: String? = nil) {
         self.spec = spec
         self.revision = revision
-        self.hash = hash ?? spec.specHash
+        if let hash {
+            self.hash = hash
+        } else {
+            // The spec hash is of the very JSON the store keeps (the canonical form of the
+            // current version): encode it once for both.
+            let json = spec.canonicalJSON()
+            self.hash = SHA256Digest.hex(json)
+            specJSON = SpecJSONCache(String(decoding: json, as: UTF8.self))
+        }
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -39,7 +47,11 @@ public struct Target: Codable, Sendable, Equatable {
 
 /// A spec's stored JSON, encoded on first use (see ``Target``).
 final class SpecJSONCache: Sendable {
-    private let stored = Mutex<String?>(nil)
+    private let stored: Mutex<String?>
+
+    init(_ json: String? = nil) {
+        stored = Mutex(json)
+    }
 
     func value(_ encode: () -> String) -> String {
         if let json = stored.withLock({ $0 }) { return json }
