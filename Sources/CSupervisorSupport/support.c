@@ -52,8 +52,8 @@ static int spawn_into_cgroup(const char *path, char *const argv[], char *const e
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     /* vfork, not fork: the child borrows this process's memory until it execs (this
        thread waits meanwhile), so a controller holding 1,000 deployments does not copy its
-       page tables for every replica it starts (fork was a third of its CPU while starting
-       them). The child only makes system calls, then execs or _exits, as vfork requires;
+       page tables for every replica it starts (fork was about a quarter of its CPU while
+       starting them). The child only makes system calls, then execs or _exits, as vfork requires;
        its signal dispositions are its own (no CLONE_SIGHAND), so resetting them below
        leaves ours alone. */
     pid_t pid = vfork();

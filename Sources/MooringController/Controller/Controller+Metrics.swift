@@ -2,7 +2,6 @@ import Foundation
 import Metrics
 import MooringStatus
 import MooringStore
-import Synchronization
 
 /// The controller's Prometheus series (docs/metrics.md). Counters, histograms and the
 /// source's gauges go through swift-metrics: whatever `MetricsSystem` the process
@@ -59,16 +58,16 @@ enum ControllerMetrics {
                 Counter(label: "mooring_replica_restarts_total", dimensions: [("deployment", name)]).increment(by: restarts)
             }
             if transition.deletes {
-                replace(name, with: [])
+                DeploymentGauges.set(name, [])
             } else {
-                replace(name, with: series(of: transition.after))
+                DeploymentGauges.set(name, series(of: transition.after))
             }
         }
     }
 
     /// Every deployment's gauges as the machines stand (after recovery).
     static func snapshot(_ machines: [String: DeploymentMachine]) {
-        for (name, machine) in machines { replace(name, with: series(of: machine)) }
+        for (name, machine) in machines { DeploymentGauges.set(name, series(of: machine)) }
     }
 
     /// The label values and value of each gauge for one machine.
@@ -96,10 +95,6 @@ enum ControllerMetrics {
                                                   value: Double(share.percent)))
         }
         return result
-    }
-
-    private static func replace(_ name: String, with series: [DeploymentGauges.Series]) {
-        DeploymentGauges.set(name, series)
     }
 }
 
