@@ -17,23 +17,18 @@ extension StoreTransaction {
     /// Returns what was stored.
     @discardableResult
     public func upsertDeployment(_ deployment: DeploymentRecord) throws -> DeploymentRecord {
-        var record = deployment
-        record.updatedAt = now
-        if let existing = try self.deployment(named: deployment.name) {
-            record.createdAt = existing.createdAt
-            try record.update(database)
-        } else {
-            record.createdAt = now
-            try record.insert(database)
-        }
+        try saveDeployment(deployment)
         // Read back, so the result equals later reads (dates are stored as Unix seconds).
-        return try self.deployment(named: record.name) ?? record
+        guard let stored = try self.deployment(named: deployment.name) else {
+            throw StoreError(.notFound, "deployment \(deployment.name) was written but cannot be read back from the state store")
+        }
+        return stored
     }
 
-    /// Writes the deployment with `deployment.name` as ``upsertDeployment(_:)`` does —
-    /// `createdAt` kept from the existing row (now for a new one), `updatedAt` now — but
-    /// without reading the row first or back: one UPDATE of every column but `createdAt`
-    /// through a cached statement, and an INSERT when there was no row. The controller
+    /// Writes the deployment with `deployment.name` — `createdAt` kept from the existing
+    /// row (now for a new one), `updatedAt` now — without reading the row first or back
+    /// (``upsertDeployment(_:)`` is this plus the read back): one UPDATE of every column
+    /// but `createdAt` through a cached statement, and an INSERT when there was no row. The controller
     /// writes a row per transition and needs nothing back (1,000 deployments starting
     /// write thousands).
     public func saveDeployment(_ deployment: DeploymentRecord) throws {
