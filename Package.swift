@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// Settings every Mooring target shares: Swift 6 language mode (set below for the
@@ -20,8 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Without the default ConfigurationSupport trait: Mooring reads its own configuration,
+        // and swift-configuration would be compiled for nothing (a minute of a release build).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
@@ -41,6 +42,15 @@ let package = Package(
         ),
         // libyaml's event parser: manifests and the host configuration are decoded from its
         // events (no Yams: its node tree and regular-expression tag resolver were the cost).
+        // OpenSSL's libcrypto for SHA-256 and HMAC-SHA256 (MooringDigest). libcurl and
+        // libgit2 already link it; swift-crypto would compile BoringSSL, a third of a release
+        // build, for two functions.
+        .systemLibrary(
+            name: "CLibCrypto",
+            path: "Sources/CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .systemLibrary(
             name: "CLibYAML",
             path: "Sources/CLibYAML",
@@ -49,6 +59,12 @@ let package = Package(
         ),
 
         // Libraries, one per concern (see docs/architecture.md).
+        // SHA-256 (whole, streamed, files) and HMAC-SHA256 through libcrypto, and hex.
+        .target(
+            name: "MooringDigest",
+            dependencies: ["CLibCrypto"],
+            swiftSettings: sharedSwiftSettings
+        ),
         // Private files and directories: O_NOFOLLOW, owner and mode checks (state directory).
         .target(
             name: "MooringFileSafety",
@@ -81,7 +97,7 @@ let package = Package(
                 "MooringModelChecks",
                 "CLibYAML",
                 // SHA-256 for spec identity and `model.sha256` checks (streamed for files).
-                .product(name: "Crypto", package: "swift-crypto"),
+                "MooringDigest",
             ],
             swiftSettings: sharedSwiftSettings
         ),
@@ -106,7 +122,7 @@ let package = Package(
         // Face / MLflow resolvers and the cache's garbage collector.
         .target(
             name: "MooringArtifacts",
-            dependencies: ["MooringHTTP", "MooringManifests", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MooringDigest", "MooringHTTP", "MooringManifests"],
             swiftSettings: sharedSwiftSettings
         ),
         // The status vocabulary and the pure status summary: no GRDB, so the HTTP server
@@ -131,7 +147,7 @@ let package = Package(
             name: "MooringController",
             dependencies: [
                 "MooringManifests", "MooringGit", "MooringSupervisor", "MooringStore", "MooringStatus", "MooringFileSafety",
-                "MooringTraffic",
+                "MooringTraffic", "MooringDigest",
                 // The Testing gate and `mooring test` run `spec.tests` with it.
                 "MooringModelChecks", "MooringCheckRunner",
                 // Remote model artifacts, fetched in the Preparing phase.
@@ -151,7 +167,7 @@ let package = Package(
             dependencies: [
                 "MooringController", "MooringStore", "MooringStatus", "MooringFileSafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "MooringDigest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -272,13 +288,18 @@ let package = Package(
         ),
         .testTarget(
             name: "MooringEndToEndTests",
-            // Crypto signs the webhook bodies the way GitHub, Gitea and others do.
-            dependencies: ["MooringTesting", .product(name: "Crypto", package: "swift-crypto")],
+            // MooringDigest signs the webhook bodies the way GitHub, Gitea and others do.
+            dependencies: ["MooringDigest", "MooringTesting"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(
+            name: "MooringDigestTests",
+            dependencies: ["MooringDigest", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(
             name: "MooringArtifactsTests",
-            dependencies: ["MooringArtifacts", "MooringHTTP", "MooringManifests", "MooringTesting"],
+            dependencies: ["MooringArtifacts", "MooringDigest", "MooringHTTP", "MooringManifests", "MooringTesting"],
             swiftSettings: sharedSwiftSettings
         ),
         .testTarget(

@@ -11,9 +11,10 @@ set -euo pipefail
 # chromium (headless) renders the status page in the end-to-end test (StatusPageTests).
 # haproxy is the data plane of stable endpoints (docs/traffic.md); python3-venv makes the
 # virtualenvs of tests that run third-party servers (scripts/python-venv.sh); libyaml-dev
-# is the manifest parser; systemd gives `systemd-analyze verify` for the unit in docs/operations.md;
+# is the manifest parser; libssl-dev gives libcrypto's headers (SHA-256, HMAC; libgit2-dev
+# already pulls it in); systemd gives `systemd-analyze verify` for the unit in docs/operations.md;
 # gcc compiles the replica log stamper for `make install` and `make bench` (see the Makefile).
-packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev pkg-config ca-certificates python3 python3-venv git openssh-client gpgv gnupg chromium haproxy systemd gcc)
+packages=(libgit2-dev libcurl4-openssl-dev libsqlite3-dev libyaml-dev libssl-dev pkg-config ca-certificates python3 python3-venv git openssh-client gpgv gnupg chromium haproxy systemd gcc)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(valgrind linux-perf binutils python3-venv)
 fi

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import MooringDigest
 import MooringHTTP
 
 /// One file fetched into the cache: streamed into `partial/<key>` while its SHA-256 is
@@ -30,8 +30,8 @@ struct FileDownload {
         var closed = false
         defer { if !closed { close(descriptor) } }
 
-        var hasher = SHA256()
-        var offset = try hashExisting(descriptor, into: &hasher, path: partial.path)
+        let hasher = SHA256Hasher()
+        var offset = try hashExisting(descriptor, into: hasher, path: partial.path)
         var request = self.request
         if offset > 0 { request.headers.append((name: "Range", value: "bytes=\(offset)-")) }
         let url = request.displayURL
@@ -51,7 +51,7 @@ struct FileDownload {
                         guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
                             throw ArtifactError(.permanent, "cannot truncate \(partial.path): \(String(cString: strerror(errno)))")
                         }
-                        hasher = SHA256()
+                        hasher.reset()
                         offset = 0
                     }
                 case 416:
@@ -66,7 +66,7 @@ struct FileDownload {
                 meter.restart(at: offset, total: length.map { $0 + offset })
             }, onBody: { chunk in
                 try writeAll(descriptor, chunk, path: partial.path)
-                hasher.update(bufferPointer: chunk)
+                hasher.update(chunk)
                 meter.add(chunk.count)
             })
         } catch let error as HTTPError {
@@ -79,7 +79,7 @@ struct FileDownload {
         }
         guard head.status == 200 || head.status == 206 else { throw Self.statusError(head.status, url: url) }
 
-        let digest = hexString(hasher.finalize())
+        let digest = Hex.string(hasher.finalize())
         let size = meter.progress.bytes
         if let expected, digest != expected {
             closed = true
@@ -117,7 +117,7 @@ struct FileDownload {
     }
 
     /// Hashes the bytes a previous attempt left, so the digest covers the whole file.
-    private func hashExisting(_ descriptor: Int32, into hasher: inout SHA256, path: String) throws -> Int64 {
+    private func hashExisting(_ descriptor: Int32, into hasher: SHA256Hasher, path: String) throws -> Int64 {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var total: Int64 = 0
         while true {
@@ -127,7 +127,7 @@ struct FileDownload {
                 if errno == EINTR { continue }
                 throw ArtifactError(.permanent, "cannot read \(path): \(String(cString: strerror(errno)))")
             }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             total += Int64(count)
             if cancelled() { throw ArtifactError(.cancelled, "download cancelled") }
         }
@@ -176,11 +176,7 @@ struct FileDownload {
     }
 }
 
-/// 64 lowercase hex characters of a digest.
-func hexString<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-    digest.map { String(format: "%02x", $0) }.joined()
-}
-
+/// 64 lowercase hex characters of the SHA-256 of `bytes`.
 func sha256Hex(_ bytes: [UInt8]) -> String {
-    hexString(SHA256.hash(data: bytes))
+    Hex.string(SHA256Hasher.hash(bytes))
 }

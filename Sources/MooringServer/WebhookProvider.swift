@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import MooringDigest
 
 /// A Git host whose push webhooks trigger an immediate fetch, and how it signs them.
 public enum WebhookProvider: String, Sendable, CaseIterable {
@@ -36,18 +36,17 @@ public enum WebhookProvider: String, Sendable, CaseIterable {
             } else if self == .github {
                 return "malformed \(header): it must start with sha256="
             }
-            guard let given = Self.bytes(hex: hex), given.count == SHA256.byteCount else {
+            guard let given = Self.bytes(hex: hex), given.count == SHA256Hasher.byteCount else {
                 return "malformed \(header): expected 64 hexadecimal digits"
             }
-            let expected = Array(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret)))
+            let expected = HMACSHA256.code(for: body, key: secret)
             return ConstantTime.equal(given, expected) ? nil : "wrong \(header) (the body was not signed with this controller's secret)"
         }
     }
 
     /// The signature header value for `body` (tests and clients of the generic webhook).
     public static func hmacSHA256Hex(_ body: [UInt8], secret: [UInt8]) -> String {
-        HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))
-            .map { String(format: "%02x", $0) }.joined()
+        Hex.string(HMACSHA256.code(for: body, key: secret))
     }
 
     static func bytes(hex: Substring) -> [UInt8]? {

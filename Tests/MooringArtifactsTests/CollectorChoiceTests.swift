@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import MooringArtifacts
+import MooringDigest
 import MooringTesting
 import Testing
 
@@ -71,7 +71,7 @@ import Testing
         var digests: [String: String] = [:]
         for (index, artifact) in row.artifacts.enumerated() {
             let bytes = Data((0..<artifact.size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(artifact.name.utf8.first ?? 0)) })
-            let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let digest = SHA256Digest.hex(bytes)
             try bytes.write(to: cache.file(digest))
             digests[artifact.name] = digest
             try cache.write(ArtifactRecord(uri: Self.uri(artifact.name), kind: .file, digest: digest, size: Int64(artifact.size),
@@ -126,7 +126,7 @@ import Testing
         let cache = ArtifactCache(root: directory.appending("artifacts"))
         try cache.prepare()
         let shared = Data(repeating: 1, count: 300), own = Data(repeating: 2, count: 300)
-        func digest(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+        func digest(_ data: Data) -> String { SHA256Digest.hex(data) }
         try shared.write(to: cache.file(digest(shared)))
         try own.write(to: cache.file(digest(own)))
         let tree = cache.tree("t" + String(repeating: "0", count: 63))

@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import MooringArtifacts
+import MooringDigest
 import MooringManifests
 import MooringTesting
 
@@ -29,7 +29,7 @@ struct ArtifactFixture {
         let url = directory.appending("served/\(path)")
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(bytes).write(to: url)
-        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        return SHA256Digest.hex(bytes)
     }
 
     func fetcher(_ settings: ArtifactSettings = ArtifactSettings()) -> ArtifactFetcher {

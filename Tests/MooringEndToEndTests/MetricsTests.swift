@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import MooringDigest
 import MooringTesting
 import Testing
 
@@ -64,8 +64,7 @@ struct MetricsTests {
             let before = try #require(try await scrape(h).value("mooring_git_fetch_duration_seconds_count"))
 
             let body = Data(#"{"ref": "refs/heads/main"}"#.utf8)
-            let signature = "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-                .map { String(format: "%02x", $0) }.joined()
+            let signature = "sha256=" + Hex.string(HMACSHA256.code(for: Array(body), key: Array(secret.utf8)))
             let url = try await h.apiURL()
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<20 {

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import MooringDigest
 import MooringTesting
 import Testing
 
@@ -14,8 +14,7 @@ struct WebhookTests {
         case github, gitlab, gitea, generic
 
         func headers(for body: Data, secret: String) -> [String: String] {
-            let hex = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-                .map { String(format: "%02x", $0) }.joined()
+            let hex = Hex.string(HMACSHA256.code(for: Array(body), key: Array(secret.utf8)))
             switch self {
             case .github: return ["X-Hub-Signature-256": "sha256=\(hex)", "X-GitHub-Event": "push"]
             case .gitlab: return ["X-Gitlab-Token": secret, "X-Gitlab-Event": "Push Hook"]

@@ -1,4 +1,5 @@
 import Foundation
+import MooringDigest
 import MooringManifests
 import MooringModelChecks
 import MooringStatus

@@ -1,4 +1,5 @@
 import Foundation
+import MooringDigest
 import MooringGit
 import MooringManifests
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import MooringDigest
 
 /// Spec identity: the canonical JSON of a resolved spec and its SHA-256, by version.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import MooringDigest
 
 /// What a path inside the repository is, at the revision being validated.
 public enum RepositoryEntry: Hashable, Sendable {

@@ -1,24 +1,25 @@
-import Crypto
 import Foundation
 
-/// SHA-256 through swift-crypto, used for spec identity hashes and for checking
-/// `model.sha256`. Files are hashed as a stream, so a model of any size is checked in
+/// SHA-256 in the forms Mooring uses: spec identity hashes, `model.sha256` checks and
+/// artifact cache keys. Files are hashed as a stream, so a model of any size is checked in
 /// constant memory.
-///
-/// Code that also imports `Crypto` sees two `SHA256Digest` types; name this one
-/// `MooringManifests.SHA256Digest` there.
-public struct SHA256Digest: Sendable {
+public enum SHA256Digest {
     /// How much of a file is read at a time by ``hex(ofFileAt:)``: 1 MiB.
     public static let fileChunkSize = 1 << 20
 
     /// The 32-byte digest of `data`.
     public static func hash<D: DataProtocol>(_ data: D) -> [UInt8] {
-        Array(SHA256.hash(data: data))
+        if let digest = data.withContiguousStorageIfAvailable({ SHA256Hasher.hash(UnsafeRawBufferPointer($0)) }) {
+            return digest
+        }
+        let hasher = SHA256Hasher()
+        for region in data.regions { region.withUnsafeBytes { hasher.update($0) } }
+        return hasher.finalize()
     }
 
     /// The digest of `data` as 64 lowercase hex characters.
     public static func hex<D: DataProtocol>(_ data: D) -> String {
-        hexString(SHA256.hash(data: data))
+        Hex.string(hash(data))
     }
 
     /// The digest of the file at `url` as 64 lowercase hex characters, read in chunks of
@@ -30,7 +31,7 @@ public struct SHA256Digest: Sendable {
             throw FileDigestError(path: url.path, operation: "open", errno: errno)
         }
         defer { close(descriptor) }
-        var hasher = SHA256()
+        let hasher = SHA256Hasher()
         var buffer = [UInt8](repeating: 0, count: fileChunkSize)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -39,20 +40,9 @@ public struct SHA256Digest: Sendable {
                 if errno == EINTR { continue }
                 throw FileDigestError(path: url.path, operation: "read", errno: errno)
             }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
         }
-        return hexString(hasher.finalize())
-    }
-
-    private static func hexString<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.string(hasher.finalize())
     }
 }
 
