@@ -42,7 +42,7 @@ test: deps
 # Release build, then the supervisor's figures (mooring-bench) and the controller's side
 # by side with a `git fetch` shell loop and supervisord (Benchmarks/controller-bench.py);
 # both write their sections of BENCHMARKS.md, which also says how long the whole run took
-# (about 13 minutes on a fresh clone with 2 cores: 8 of them the release build).
+# (11.3 minutes on a fresh clone after `make test`, 2 cores: 5.6 of them the release build).
 bench:
 	@mkdir -p .build && date +%s > .build/bench-started
 	@./scripts/install-deps.sh --bench
