@@ -17,9 +17,11 @@ extension Controller {
     /// has a stable endpoint it runs every ``trafficInterval`` (draining servers are watched
     /// for their last request); while none has, it sleeps until a drain of the inbox changed
     /// some machine (``trafficWakes``) and looks an interval later, so a controller without
-    /// endpoints never wakes for it when nothing happens.
+    /// endpoints never wakes for it when nothing happens. The first look always happens: an
+    /// HAProxy an earlier controller left running is adopted, and stopped when no
+    /// deployment has an endpoint any more.
     func trafficLoop() async {
-        var active = false
+        var active = true
         var wakes = trafficWakes.makeAsyncIterator()
         while !Task.isCancelled {
             let backends = trafficBackends()
