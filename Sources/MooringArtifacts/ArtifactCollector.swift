@@ -55,6 +55,7 @@ public struct ArtifactCollector: Sendable {
     public func collect(keeping referenced: Set<String>, now: Date = Date()) -> Outcome {
         var outcome = Outcome()
         collectPartials(now: now, into: &outcome)
+        collectLocks(into: &outcome)
         guard let budgetBytes else { return outcome }
         var total = cachedBytes(into: &outcome)
         guard total > budgetBytes else { return outcome }
@@ -132,6 +133,22 @@ public struct ArtifactCollector: Sendable {
                 outcome.removedPartials.append(name)
                 outcome.partialBytes += Int64(info.st_size)
             }
+        }
+    }
+
+    /// Removes the `locks/` files no download holds (one per URI ever fetched would
+    /// otherwise pile up). Each is removed while this holds it; a download that opened it
+    /// before the removal sees that the file it locked is gone and locks the path's new
+    /// file (``FileLock``), so two downloads of one URI never run at once.
+    private func collectLocks(into outcome: inout Outcome) {
+        guard let names = list(cache.locks, into: &outcome) else { return }
+        for name in names.sorted() {
+            let url = cache.locks.appendingPathComponent(name)
+            let descriptor = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else { continue }  // gone meanwhile
+            defer { close(descriptor) }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }  // a download holds it
+            remove(url, directory: false, into: &outcome)
         }
     }
 

@@ -49,7 +49,7 @@ public struct ArtifactFetcher: Sendable {
         }
         let lock = try FileLock(cache.locks.appendingPathComponent(ArtifactCache.key(model.uri)).path)
         defer { lock.unlock() }
-        while !lock.tryLock() {
+        while try !lock.tryLock() {
             if stop() { throw stopped() }
             report("waiting for another deployment's download of the same artifact")
             Thread.sleep(forTimeInterval: 0.2)
