@@ -27,7 +27,7 @@ extension DeploymentMachine {
         if rollout != nil {
             advance(now: now, into: &actions)
         }
-        if rollout == nil || rollout?.phase == .failed {
+        if rollout == nil || rollout?.phase == .failed || rollout.map(keepsTheOldGenerationWhole) == true {
             keepServing(now: now, into: &actions)
         }
         stopStrays(now: now, into: &actions)
@@ -36,8 +36,9 @@ extension DeploymentMachine {
 
     // MARK: Steady state
 
-    /// No rollout: the applied spec's replicas exist, one per index (a replica whose
-    /// process vanished while no controller ran is started again).
+    /// No rollout (or one that keeps the old generation whole): the applied spec's replicas
+    /// exist, one per index (a replica whose process vanished while no controller ran is
+    /// started again).
     private mutating func keepServing(now: Date, into actions: inout [DeploymentAction]) {
         guard let applied else { return }
         let generation: String
@@ -53,6 +54,16 @@ extension DeploymentMachine {
         for slot in replicas.values where slot.key.generation == generation && slot.key.index >= applied.spec.replicas {
             stop(slot.key, now: now, why: "scaled down to \(applied.spec.replicas)", into: &actions)
         }
+    }
+
+    /// Whether the serving generation stays whole while `rollout` runs: a Surge rollout
+    /// before its promotion (preparing, starting, gating, testing, a canary, rolling back)
+    /// keeps every old replica serving, so one found gone (it died while no controller ran)
+    /// is started again now, not after the rollout. A Recreate stops them on purpose; a
+    /// scale rollout starts its own.
+    private func keepsTheOldGenerationWhole(_ rollout: RolloutState) -> Bool {
+        rollout.kind == .surge && !rollout.promoted && !rollout.phase.isTerminal
+            && servingGeneration != nil && servingGeneration != rollout.generation
     }
 
     /// Stops replicas of generations that neither serve nor are being rolled out.

@@ -139,6 +139,28 @@ import Testing
         Row(label: "a serving replica that died while no controller ran is started again", script: { w in
                 w.settle(); w.processes = [:]; try w.restart(); w.settle()
             }, serving: 1, live: [1], sync: .synced, health: .healthy),
+        Row(label: "a serving replica that died while no controller ran is started again mid-rollout, not after it", script: { w in
+                w.broken = [2]
+                rollingV2(to: .gating, &w)
+                for (key, process) in w.processes where process.version == 1 { w.processes[key] = nil }
+                try w.restart()
+                w.finishStarts()
+                let phase = w.machine.rollout?.phase
+                guard let phase, !phase.isTerminal, w.processes.values.contains(where: { $0.version == 1 }) else {
+                    throw Failure("during the rollout (\(String(describing: phase))) no v1 process runs: \(w.processes.values.map(\.version))")
+                }
+                w.settle()
+            }, serving: 1, live: [1], sync: .outOfSync, health: .degraded),
+        Row(label: "… and with a version that becomes healthy, it is drained as usual", script: { w in
+                rollingV2(to: .starting, &w)
+                for (key, process) in w.processes where process.version == 1 { w.processes[key] = nil }
+                try w.restart()
+                w.finishStarts()
+                guard w.processes.values.contains(where: { $0.version == 1 }) else {
+                    throw Failure("during the rollout no v1 process runs: \(w.processes.values.map(\.version))")
+                }
+                w.settle()
+            }, serving: 2, live: [2], sync: .synced, health: .healthy),
         // The Testing gate (spec.tests): after Gating, before the new replicas take over.
         Row(label: "a version that passes its model tests is promoted", script: { w in
                 w.settle(); w.commit(2, tests: true); w.settle()
