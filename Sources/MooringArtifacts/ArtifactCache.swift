@@ -1,4 +1,5 @@
 import Foundation
+import MooringDigest
 import MooringHTTP
 
 /// The content-addressed artifact cache under the state directory:
@@ -106,7 +107,7 @@ public struct ArtifactCache: Sendable {
     public func indexFile(for uri: String) -> URL { index.appendingPathComponent(Self.key(uri) + ".json") }
 
     /// A file name for any string: its SHA-256.
-    static func key(_ text: String) -> String { sha256Hex(Array(text.utf8)) }
+    static func key(_ text: String) -> String { SHA256Digest.hex(Array(text.utf8)) }
 
     // MARK: Placing
 
@@ -127,7 +128,7 @@ public struct ArtifactCache: Sendable {
     /// returns its digest.
     func placeTree(_ entries: [ArtifactRecord.Entry]) throws -> String {
         let manifest = entries.sorted { $0.path < $1.path }.map { "\($0.sha256)  \($0.size)  \($0.path)\n" }.joined()
-        let digest = sha256Hex(Array(manifest.utf8))
+        let digest = SHA256Digest.hex(Array(manifest.utf8))
         let target = tree(digest)
         if FileManager.default.fileExists(atPath: target.path) { return digest }
         let staging = partials.appendingPathComponent("tree-\(digest)-\(getpid())")

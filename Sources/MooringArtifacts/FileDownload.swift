@@ -175,8 +175,3 @@ struct FileDownload {
         }
     }
 }
-
-/// 64 lowercase hex characters of the SHA-256 of `bytes`.
-func sha256Hex(_ bytes: [UInt8]) -> String {
-    Hex.string(SHA256Hasher.hash(bytes))
-}
