@@ -125,11 +125,7 @@ public struct ArtifactCollector: Sendable {
                 continue
             }
             // A download holds a shared lock on its partial file while it writes it.
-            let descriptor = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard descriptor >= 0 else { continue }
-            defer { close(descriptor) }
-            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }
-            if remove(url, directory: false, into: &outcome) {
+            if removeUnlessLocked(url, into: &outcome) {
                 outcome.removedPartials.append(name)
                 outcome.partialBytes += Int64(info.st_size)
             }
@@ -143,13 +139,19 @@ public struct ArtifactCollector: Sendable {
     private func collectLocks(into outcome: inout Outcome) {
         guard let names = list(cache.locks, into: &outcome) else { return }
         for name in names.sorted() {
-            let url = cache.locks.appendingPathComponent(name)
-            let descriptor = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard descriptor >= 0 else { continue }  // gone meanwhile
-            defer { close(descriptor) }
-            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }  // a download holds it
-            remove(url, directory: false, into: &outcome)
+            removeUnlessLocked(cache.locks.appendingPathComponent(name), into: &outcome)
         }
+    }
+
+    /// Removes the file at `url` while holding an exclusive `flock` on it; false (and left
+    /// alone) when it is gone or someone holds a lock on it.
+    @discardableResult
+    private func removeUnlessLocked(_ url: URL, into outcome: inout Outcome) -> Bool {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return false }  // gone meanwhile
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return false }
+        return remove(url, directory: false, into: &outcome)
     }
 
     /// The names in `directory`; nil (and a problem) when it cannot be read. A cache not

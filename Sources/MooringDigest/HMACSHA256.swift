@@ -7,7 +7,7 @@ public enum HMACSHA256 {
     public static func code(for message: [UInt8], key: [UInt8]) -> [UInt8] {
         // RFC 2104: a key longer than the 64-byte block is replaced by its hash. Doing it
         // here keeps the length OpenSSL takes as an `int` small for any key.
-        let key = key.count > 64 ? SHA256Hasher.hash(key) : key
+        let key = key.count > 64 ? SHA256Digest.hash(key) : key
         var code = [UInt8](repeating: 0, count: SHA256Hasher.byteCount)
         var length: UInt32 = 0
         key.withUnsafeBytes { key in

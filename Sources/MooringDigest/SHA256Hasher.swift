@@ -63,11 +63,5 @@ public final class SHA256Hasher {
         return digest
     }
 
-    /// The digest of `bytes` in one call.
-    public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        if let digest = bytes.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) {
-            return digest
-        }
-        return Array(bytes).withUnsafeBytes { hash($0) }
-    }
+    // Whole byte collections (`Data`, `[UInt8]`): ``SHA256Digest/hash(_:)``.
 }

@@ -35,8 +35,8 @@ enum ConstantTime {
     /// Equal when both hold the same bytes. Compares SHA-256 digests, so the time depends
     /// on neither the content nor the length of `a`.
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        let left = SHA256Hasher.hash(a)
-        let right = SHA256Hasher.hash(b)
+        let left = SHA256Digest.hash(a)
+        let right = SHA256Digest.hash(b)
         var difference: UInt8 = 0
         for index in 0..<left.count { difference |= left[index] ^ right[index] }
         return difference == 0

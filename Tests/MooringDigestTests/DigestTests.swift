@@ -96,7 +96,7 @@ struct SHA256HasherTests {
             hasher.update(Array(bytes[index..<min(index + pieceSize, bytes.count)]))
             index += pieceSize
         }
-        #expect(hasher.finalize() == SHA256Hasher.hash(bytes))
+        #expect(hasher.finalize() == SHA256Digest.hash(bytes))
     }
 
     @Test func startsOverAfterFinalizeAndReset() {
