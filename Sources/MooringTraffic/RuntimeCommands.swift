@@ -32,6 +32,21 @@ public enum RuntimeCommands {
         return commands
     }
 
+    /// The servers of `backend` that HAProxy does not carry as wanted yet: `ready` ones it
+    /// lacks, has in another state, or weighs otherwise (by name, sorted). Empty once the
+    /// runtime commands of ``plan(_:current:)`` for them took effect — a canary step's
+    /// numbers count from there.
+    public static func notYetCarried(_ backend: TrafficBackend, current rows: [ServerStats]) -> [String] {
+        let be = backend.backendName
+        let current = Dictionary(rows.filter { $0.proxy == be && $0.isServer }.map { ($0.server, $0) },
+                                 uniquingKeysWith: { first, _ in first })
+        return backend.servers.filter { server in
+            guard server.state == .ready else { return false }
+            guard let row = current[server.name] else { return true }
+            return state(of: row) != .ready || row.weight != server.weight
+        }.map(\.name).sorted()
+    }
+
     /// The administrative state of a server: from `show servers state` when known, else
     /// what its `show stat` status word means.
     public static func state(of row: ServerStats) -> TrafficServer.State {

@@ -157,8 +157,12 @@ extension CanaryTests {
 
         try h.repo.write("manifests/iris.yaml", manifest(2))
         let second = try await h.commit("iris v2 with a 50 % canary")
-        #expect(try await h.waitForStatus(timeout: .seconds(60)) { _ in try await h.deployment("iris")?["canaryWeight"] as? Int == 50 },
-                "\(h.controllerLog.suffix(4000))")
+        // The step's pause runs once its baseline is read, and that reading waits for HAProxy
+        // to carry the 50 % split: from then on the split is HAProxy's, with or without a controller.
+        #expect(try await h.waitForStatus(timeout: .seconds(60)) { _ in
+            let row = try await h.deployment("iris")
+            return row?["canaryWeight"] as? Int == 50 && (row?["message"] as? String ?? "").contains("s of 12s")
+        }, "\(h.controllerLog.suffix(4000))")
         let metrics = try PrometheusExposition(try await h.api("GET", "/metrics").text)
         #expect(metrics.value("mooring_canary_weight_percent", ["deployment": "iris"]) == 50)
         _ = await h.killHard(controller)

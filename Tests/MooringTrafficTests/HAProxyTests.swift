@@ -54,6 +54,42 @@ import Glibc
         #expect(RuntimeCommands.plan(want, current: settled).isEmpty)
     }
 
+    /// A canary step's numbers are read only once HAProxy carries its split: every `ready`
+    /// server present, ready and at its weight (draining ones do not matter).
+    @Test func aSplitIsCarriedOnlyOnceEveryReadyServerHasItsWeight() {
+        let want = Self.backend(port: 8080, servers: [
+            TrafficServer(name: "g1-0", port: 20001, state: .ready, weight: 128),
+            TrafficServer(name: "g2-0", port: 20002, state: .ready, weight: 128),
+            TrafficServer(name: "g0-0", port: 20000, state: .drain),
+        ])
+        let before = ServerStats.parse("""
+            # pxname,svname,status,weight
+            be_iris,g0-0,DRAIN,0
+            be_iris,g1-0,UP,256
+            be_iris,g2-0,UP,0
+            """)
+        #expect(RuntimeCommands.notYetCarried(want, current: before) == ["g1-0", "g2-0"])
+        let missing = ServerStats.parse("""
+            # pxname,svname,status,weight
+            be_iris,g1-0,UP,128
+            be_other,g2-0,UP,128
+            """)
+        #expect(RuntimeCommands.notYetCarried(want, current: missing) == ["g2-0"])
+        let inMaintenance = ServerStats.parse("""
+            # pxname,svname,status,weight
+            be_iris,g1-0,UP,128
+            be_iris,g2-0,MAINT,128
+            """)
+        #expect(RuntimeCommands.notYetCarried(want, current: inMaintenance) == ["g2-0"])
+        let carried = ServerStats.parse("""
+            # pxname,svname,status,weight
+            be_iris,g0-0,DRAIN,0
+            be_iris,g1-0,UP,128
+            be_iris,g2-0,DOWN,128
+            """)
+        #expect(RuntimeCommands.notYetCarried(want, current: carried).isEmpty)
+    }
+
     @Test func haproxyAcceptsTheConfigurationAndTheRuntimeCommands() async throws {
         let haproxy = try #require(["/usr/sbin/haproxy", "/usr/bin/haproxy"].first { FileManager.default.isExecutableFile(atPath: $0) },
                                    "HAProxy is not installed: run scripts/install-deps.sh")

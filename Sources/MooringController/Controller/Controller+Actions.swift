@@ -62,8 +62,9 @@ extension Controller {
         case let .measureCanary(generation):
             let inbox = inboxContinuation
             let dataPlane = self.dataPlane
+            let wanted = machines[name]?.trafficBackend
             workContinuation.yield {
-                switch await dataPlane.counters(deployment: name, generation: generation) {
+                switch await dataPlane.counters(deployment: name, generation: generation, wanted: wanted) {
                 case let .success(servers):
                     inbox.yield(.input(name, .canaryStats(generation: generation, servers: servers, failure: nil)))
                 case let .failure(problem):

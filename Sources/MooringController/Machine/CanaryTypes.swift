@@ -29,7 +29,9 @@ public struct ServerCounters: Codable, Sendable, Equatable {
 public struct CanaryProgress: Codable, Sendable, Equatable {
     /// The step under way, 0-based (status shows it 1-based).
     public var step: Int
-    /// When the step's weight was set (the pause counts from here).
+    /// When the step's split took effect (the pause counts from here): for the first step,
+    /// when its baseline was read, which waits until HAProxy carries its weights; for a
+    /// later one, the end of the step before it, whose counters are its baseline.
     public var startedAt: Date
     /// The new generation's servers' counters when the step began, by server name; nil
     /// until the data plane read them.

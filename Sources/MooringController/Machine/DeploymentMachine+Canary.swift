@@ -5,7 +5,8 @@ import MooringStatus
 /// The Canary phase (`spec.rollout.canary`): after the health gate (and model tests) the
 /// new generation takes a growing share of the stable endpoint's requests, step by step,
 /// while the old one keeps serving the rest. At each step the machine asks for HAProxy's
-/// counters of the new generation's servers (`.measureCanary`) when the step begins and
+/// counters of the new generation's servers (`.measureCanary`, read once HAProxy carries
+/// the step's weights; the first step's pause counts from that reading) when the step begins and
 /// again once its pause is over, hears them back (`.canaryStats`), and judges the
 /// difference against `spec.rollout.analysis`. Passing the last step promotes the new
 /// generation; a failed step fails the rollout like a missed deadline — rolled back (the
@@ -117,7 +118,12 @@ extension DeploymentMachine {
             return
         }
         guard let baseline = progress.baseline else {
+            // The data plane read these once HAProxy carried the step's weights: the step's
+            // pause, and its deadline, count from here.
             progress.baseline = servers
+            progress.startedAt = now
+            let pause = canary.steps[progress.step].pauseSeconds
+            rollout.deadline = now.addingTimeInterval(TimeInterval(pause + rollout.target.spec.rollout.progressDeadlineSeconds))
             rollout.detail = nil
             rollout.canary = progress
             self.rollout = rollout

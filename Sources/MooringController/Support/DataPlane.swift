@@ -130,19 +130,37 @@ actor DataPlane {
         var description: String
     }
 
+    /// How long a reading waits for HAProxy to carry the wanted weights (the traffic loop
+    /// applies them within a pass, ``Controller/trafficInterval``) before it fails.
+    static let weightsWait: Duration = .seconds(5)
+
     /// The cumulative counters of `generation`'s servers in `deployment`'s backend, by
     /// server name, as a canary step's numbers are measured (docs/traffic.md, "Canaries").
-    func counters(deployment: String, generation: String) async -> Result<[String: ServerCounters], CountersProblem> {
+    /// Read only once HAProxy carries `wanted`'s servers and weights (the machine's backend
+    /// when the reading was asked for), so a step's numbers and pause count from when its
+    /// split is in force, not from when it was decided.
+    func counters(deployment: String, generation: String, wanted: TrafficBackend?) async -> Result<[String: ServerCounters], CountersProblem> {
         let runtime = self.runtime
-        let rows: [ServerStats]
-        do {
-            rows = try await Blocking.run { try runtime.stats() }
-        } catch {
-            return .failure(CountersProblem(description: "HAProxy's runtime API does not answer: \(error)"))
-        }
         let backend = "be_\(deployment)"
-        guard rows.contains(where: { $0.proxy == backend }) else {
-            return .failure(CountersProblem(description: "HAProxy has no backend \(backend) yet"))
+        let deadline = ContinuousClock.now + Self.weightsWait
+        var rows: [ServerStats]
+        while true {
+            do {
+                rows = try await Blocking.run { try runtime.stats() }
+            } catch {
+                return .failure(CountersProblem(description: "HAProxy's runtime API does not answer: \(error)"))
+            }
+            guard rows.contains(where: { $0.proxy == backend }) else {
+                return .failure(CountersProblem(description: "HAProxy has no backend \(backend) yet"))
+            }
+            let pending = wanted.map { RuntimeCommands.notYetCarried($0, current: rows) } ?? []
+            if pending.isEmpty { break }
+            guard ContinuousClock.now < deadline else {
+                return .failure(CountersProblem(description: "HAProxy does not carry the wanted weights of \(pending.joined(separator: ", ")) yet"))
+            }
+            do { try await Task.sleep(for: .milliseconds(100)) } catch {
+                return .failure(CountersProblem(description: "the reading was cancelled"))
+            }
         }
         var servers: [String: ServerCounters] = [:]
         for row in rows where row.proxy == backend && row.isServer
