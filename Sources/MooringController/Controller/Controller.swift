@@ -231,14 +231,25 @@ public actor Controller: Service {
         pollContinuation.finish()
         workContinuation.finish()
         trafficWakeContinuation.finish()
-        await context.persist("the controller's stop") { tx in
-            _ = try tx.updateSource { s in
-                s.controllerPid = nil
-                s.nextFetchAt = nil
-            }
-        }
-        await context.event(.normal, .controllerStopped, "controller stopped; model processes keep running")
+        await Self.recordStop(context)
         state = .stopped
+    }
+
+    /// Records that the controller stopped — the store no longer names its pid, and a
+    /// `ControllerStopped` event — even when its run was cancelled (a `ServiceGroup` cancels
+    /// every service when one fails): a cancelled task's store writes fail, so these run in
+    /// a task of their own, which does not inherit the cancellation.
+    private static func recordStop(_ context: ControllerContext) async {
+        let writes = Task {
+            await context.persist("the controller's stop") { tx in
+                _ = try tx.updateSource { s in
+                    s.controllerPid = nil
+                    s.nextFetchAt = nil
+                }
+            }
+            await context.event(.normal, .controllerStopped, "controller stopped; model processes keep running")
+        }
+        await writes.value
     }
 
     /// Handles one message; the only place machines change.
