@@ -180,6 +180,25 @@ import Testing
         #expect(Self.newShare(w) == 0)
     }
 
+    /// The first reading waits until HAProxy carries the step's weights (the data plane
+    /// answers it only then), so the step's pause counts from the reading, not from when the
+    /// machine decided the split: HAProxy took 4 s here, and 30 s after the decision the
+    /// step is still paused.
+    @Test func theFirstStepsPauseCountsFromItsBaselineReading() throws {
+        var w = MachineWorld(version: 1, endpoint: true, rolloutExtra: Self.twoSteps)
+        w.settle(); w.commit(2); w.finishPrepares(); w.finishStarts(); w.probe(); w.wait(5)
+        #expect(w.machine.rollout?.phase == .canary && !w.measuresInFlight.isEmpty)
+        w.wait(4)
+        w.answerMeasures() // the baseline, once HAProxy carries 20 %
+        let read = w.now
+        #expect(w.machine.rollout?.canary?.startedAt == read)
+        w.wait(27); w.answerMeasures()
+        #expect(w.machine.rollout?.canary?.step == 0, "the pause ended 30 s after the decision, not after the reading")
+        #expect(w.measuresInFlight.isEmpty && w.summary.message.contains("27s of 30s"), "\(w.summary.message)")
+        w.wait(3); w.answerMeasures()
+        #expect(w.machine.rollout?.canary?.step == 1, "step 1 was not judged 30 s after its reading")
+    }
+
     @Test func phasesAreRecordedInOrder() throws {
         var w = MachineWorld(version: 1, endpoint: true, rolloutExtra: Self.twoSteps)
         w.settle(); w.history = []
