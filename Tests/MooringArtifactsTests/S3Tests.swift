@@ -22,7 +22,7 @@ import Testing
             process = try ManagedProcess(executable: server, arguments: ["-H", "127.0.0.1", "-p", "\(port)"],
                                          outputDirectory: work.url, name: "moto")
             endpoint = "http://127.0.0.1:\(port)"
-            let up = try await waitUntil(timeout: .seconds(60), interval: .milliseconds(200)) { [endpoint = endpoint, process = process] in
+            let up = await waitUntil(timeout: .seconds(60), interval: .milliseconds(200)) { [endpoint = endpoint, process = process] in
                 if process.hasExited { return true }
                 return (try? await httpRequest(endpoint + "/", timeout: .seconds(2))) != nil
             }
