@@ -36,6 +36,8 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
     public var lastExitAt: Date?
     /// Since when it has been ready, nil when not ready.
     public var readySince: Date?
+    /// When the data plane was told to drain it before it stops; nil when not draining.
+    public var drainingSince: Date?
     /// When it was (last) started.
     public var startedAt: Date
     /// Its log file.
@@ -54,7 +56,7 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
         case id, deployment, replicaIndex, generation, specHash, revision, port, pid
         case startTimeBits = "startTime"
         case processGroup, state, restarts, lastExitCode, lastExitSignal, lastExitAt, readySince
-        case startedAt, logPath, ports
+        case drainingSince, startedAt, logPath, ports
     }
 
     /// Creates a replica record (`id` is assigned on insert).
@@ -64,7 +66,7 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
         pid: Int32? = nil, startTime: UInt64? = nil, processGroup: Int32? = nil,
         state: ReplicaPhase, restarts: Int = 0,
         lastExitCode: Int32? = nil, lastExitSignal: Int32? = nil, lastExitAt: Date? = nil, readySince: Date? = nil,
-        startedAt: Date, logPath: String
+        drainingSince: Date? = nil, startedAt: Date, logPath: String
     ) {
         self.id = id
         self.deployment = deployment
@@ -82,6 +84,7 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
         self.lastExitSignal = lastExitSignal
         self.lastExitAt = lastExitAt
         self.readySince = readySince
+        self.drainingSince = drainingSince
         self.startedAt = startedAt
         self.logPath = logPath
     }

@@ -35,6 +35,9 @@ extension StateStore {
         migrator.registerMigration("v10-previous-spec") { db in
             try db.execute(sql: v10PreviousSpecSchema)
         }
+        migrator.registerMigration("v11-draining-since") { db in
+            try db.execute(sql: v11DrainingSinceSchema)
+        }
         return migrator
     }
 

@@ -95,8 +95,8 @@ public struct ReplicaSlot: Codable, Sendable, Equatable {
     public var startedAt: Date
     /// Why it is where it is, for people.
     public var message: String?
-    /// When the data plane was told to drain it (no new requests) before it stops. Not
-    /// persisted: a restarted controller drains again from the start (docs/traffic.md).
+    /// When the data plane was told to drain it (no new requests) before it stops.
+    /// Persisted, so a restarted controller keeps the drain's deadline (docs/traffic.md).
     public var drainingSince: Date?
     /// The data plane reported no request left on it while draining (not persisted).
     public var drained = false

@@ -67,6 +67,7 @@ extension DeploymentMachine {
                 slot.lastExit = ExitStatus(code: row.lastExitCode, signal: row.lastExitSignal, time: row.lastExitAt ?? row.startedAt)
             }
             slot.readySince = row.readySince
+            slot.drainingSince = row.drainingSince
             replicas[key] = slot
         }
         // Rows of the first schema carry no serving generation: the applied spec's replicas have one.
@@ -137,7 +138,7 @@ extension ReplicaSlot {
             revision: revision, port: port, pid: identity?.pid, startTime: identity?.startTime,
             processGroup: identity?.processGroup, state: phase, restarts: restarts,
             lastExitCode: lastExit?.code, lastExitSignal: lastExit?.signal, lastExitAt: lastExit?.time,
-            readySince: readySince, startedAt: startedAt, logPath: logPath)
+            readySince: readySince, drainingSince: drainingSince, startedAt: startedAt, logPath: logPath)
         record.setNamedPorts(ports)
         return record
     }

@@ -40,6 +40,19 @@ extension DeploymentMachineTests {
         Row(label: "controller restart while the old replica drains", script: { w in
                 rollingV2(to: .draining, &w); try w.restart(); w.settle()
             }, serving: 2, live: [2], sync: .synced, health: .healthy),
+        Row(label: "controller restart mid-drain keeps the drain's deadline", script: { w in
+                w.dataPlaneIdle = false
+                rollingV2(to: .draining, &w)
+                let old = try oldReplica(w)
+                w.wait(20)
+                try w.restart()
+                if w.machine.replicas[old]?.drainingSince == nil { throw Failure("the restarted controller forgot the drain") }
+                w.wait(9)
+                if w.stopsInFlight.contains(old) { throw Failure("stopped before the grace period ended") }
+                w.wait(1)
+                if !w.stopsInFlight.contains(old) { throw Failure("not stopped 30 s after the drain began: the restart started it over") }
+                w.settle()
+            }, serving: 2, live: [2], sync: .synced, health: .healthy),
         Row(label: "scale 3 → 1 drains the removed replicas", script: { w in
                 w.settle(); w.commit(1, replicas: 3); w.settle()
                 w.commit(1, replicas: 1)
