@@ -92,7 +92,7 @@ struct APIRoutes: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()
-                                + Array(DeploymentGauges.exposition().utf8))))
+                                + Array(DeploymentGauges.exposition().utf8) + Array(EndpointMetrics.exposition().utf8))))
         }
     }
 

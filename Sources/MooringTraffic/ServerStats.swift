@@ -22,6 +22,11 @@ public struct ServerStats: Hashable, Sendable {
     public var adminState: TrafficServer.State?
     /// Responses of every status class (`hrsp_1xx` … `hrsp_5xx` and `hrsp_other`).
     public var responses: Int = 0
+    /// Responses by status class (`1xx` … `5xx`, `other`), as `hrsp_*` counts them.
+    public var responsesByClass: [String: Int] = [:]
+
+    /// The status classes of ``responsesByClass``, in order.
+    public static let responseClasses = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"]
 
     /// Parses `show stat` CSV output (header line `# pxname,svname,…`), by column name.
     public static func parse(_ csv: String) -> [ServerStats] {
@@ -39,13 +44,15 @@ public struct ServerStats: Hashable, Sendable {
             }
             func number(_ name: String) -> Int { Int(text(name)) ?? 0 }
             guard !text("pxname").isEmpty else { return nil }
+            var byClass: [String: Int] = [:]
+            for name in responseClasses { byClass[name] = number("hrsp_\(name)") }
             return ServerStats(
                 proxy: text("pxname"), server: text("svname"), currentSessions: number("scur"), queued: number("qcur"),
                 totalSessions: number("stot"), status: text("status"), weight: number("weight"),
                 responses2xx: number("hrsp_2xx"), responses5xx: number("hrsp_5xx"),
                 connectionErrors: number("econ"), responseErrors: number("eresp"), responseTimeMillis: number("rtime"),
                 adminState: nil,
-                responses: ["hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other"].map(number).reduce(0, +))
+                responses: byClass.values.reduce(0, +), responsesByClass: byClass)
         }
     }
 

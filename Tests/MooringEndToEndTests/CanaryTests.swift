@@ -129,6 +129,20 @@ struct CanaryTests {
         #expect(load.failures(from: .distantPast, to: stepFrom).isEmpty, "failures before the bad step")
         let history = try await h.mooring(["history", "iris"]).stdout
         #expect(history.contains("error ratio 0.") && history.contains("maxErrorRatio"), "\(history)")
+
+        // The endpoint's own numbers in /metrics count at least what the load saw: every
+        // answered request as a 2xx, every injected failure as a 5xx.
+        let answered = load.records(from: .distantPast, to: Date()).filter { $0.version != nil }.count
+        let injected = load.failures(from: .distantPast, to: Date()).count
+        var seen = ""
+        let counted = await waitUntil(timeout: .seconds(30)) {
+            guard let text = try? await h.api("GET", "/metrics").text, let metrics = try? PrometheusExposition(text) else { return false }
+            let ok = metrics.value("mooring_endpoint_responses_total", ["deployment": "iris", "code": "2xx"]) ?? 0
+            let errors = metrics.value("mooring_endpoint_responses_total", ["deployment": "iris", "code": "5xx"]) ?? 0
+            seen = "2xx \(ok), 5xx \(errors)"
+            return ok >= Double(answered) && errors >= Double(injected)
+        }
+        #expect(counted, "/metrics says \(seen); the load had \(answered) answers and \(injected) failures")
         }
     }
 }

@@ -59,9 +59,13 @@ actor DataPlane {
         if snapshot.state == .exited || snapshot.state == .crashLoop { running?.listeners = "" }
     }
 
-    /// Makes HAProxy serve `backends`.
+    /// Makes HAProxy serve `backends`, and publishes their request counters.
     func reconcile(_ backends: [TrafficBackend]) async -> Report {
         var report = Report()
+        // Each served endpoint's counters, for `/metrics` (``EndpointMetrics``): none
+        // unless this pass read them from HAProxy.
+        var totals: [String: ServerStats] = [:]
+        defer { EndpointMetrics.publish(totals) }
         func failAll(_ problem: String) -> Report {
             var failed = Report()
             for backend in backends { failed.problems[backend.name] = problem }
@@ -101,6 +105,9 @@ actor DataPlane {
             rows = try await Blocking.run { try runtime.stats() }
         } catch {
             return failAll("HAProxy's runtime API does not answer (\(error)); the supervisor restarts HAProxy if it exited")
+        }
+        for backend in backends {
+            totals[backend.name] = rows.first { $0.proxy == backend.backendName && $0.server == "BACKEND" }
         }
         for backend in backends {
             let commands = RuntimeCommands.plan(backend, current: rows)
