@@ -20,10 +20,11 @@ public struct ServerStats: Hashable, Sendable {
     /// `show servers state`), when known: `status` shows `DOWN` for a server whose check
     /// fails, whatever it was set to.
     public var adminState: TrafficServer.State?
-    /// Responses of every status class (`hrsp_1xx` … `hrsp_5xx` and `hrsp_other`).
-    public var responses: Int = 0
     /// Responses by status class (`1xx` … `5xx`, `other`), as `hrsp_*` counts them.
     public var responsesByClass: [String: Int] = [:]
+
+    /// Responses of every status class (`hrsp_1xx` … `hrsp_5xx` and `hrsp_other`).
+    public var responses: Int { responsesByClass.values.reduce(0, +) }
 
     /// The status classes of ``responsesByClass``, in order.
     public static let responseClasses = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"]
@@ -52,7 +53,7 @@ public struct ServerStats: Hashable, Sendable {
                 responses2xx: number("hrsp_2xx"), responses5xx: number("hrsp_5xx"),
                 connectionErrors: number("econ"), responseErrors: number("eresp"), responseTimeMillis: number("rtime"),
                 adminState: nil,
-                responses: byClass.values.reduce(0, +), responsesByClass: byClass)
+                responsesByClass: byClass)
         }
     }
 

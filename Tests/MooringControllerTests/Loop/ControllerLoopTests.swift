@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import MooringStatus
 import MooringStore
 import MooringSupervisor
@@ -24,21 +23,14 @@ import Testing
     }
 
     @Test func aSurgeRolloutThroughTheLoopGatesThenDrainsInOrder() async throws {
-        let directory = try TemporaryDirectory(prefix: "mooring-loop")
-        defer { directory.remove() }
-        let repo = try GitFixture(at: directory.appending("repo"))
-        try repo.write("manifests/iris.yaml", Self.manifest(version: 1))
-        let first = try repo.commitAll("iris v1")
-        let state = directory.appending("state")
+        let fixture = try LoopFixture(prefix: "mooring-loop", manifest: Self.manifest(version: 1))
+        defer { fixture.remove() }
+        let (repo, state, first) = (fixture.repo, fixture.state, fixture.first)
         let clock = ManualClock()
         let epoch = Date(timeIntervalSince1970: 1_800_000_000)
         let now: @Sendable () -> Date = { epoch.addingTimeInterval(Double(clock.now.offset.components.seconds)) }
         let runner = FakeRunner()
-        let lock = try StateLock.acquire(at: try StateDirectory.prepare(at: state).lock)
-        defer { withExtendedLifetime(lock) {} }
-        let controller = try Controller(
-            configuration: ControllerConfiguration(repository: repo.directory.path, reference: .branch("main"), stateDirectory: state),
-            runner: runner, logger: Logger(label: "test"), clock: clock, now: now)
+        let controller = try fixture.controller(runner: runner, clock: clock, now: now)
         let loop = Task { try await controller.run() }
         defer { loop.cancel() }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import MooringStore
 import MooringTesting
 import Testing
@@ -10,21 +9,13 @@ import Testing
 /// no longer names its pid, and the last event says the models keep running.
 @Suite struct ControllerStopTests {
     @Test func aCancelledControllerStillRecordsItsStop() async throws {
-        let directory = try TemporaryDirectory(prefix: "mooring-stop")
-        defer { directory.remove() }
-        let repo = try GitFixture(at: directory.appending("repo"))
-        try repo.write("manifests/iris.yaml", ControllerLoopTests.manifest(version: 1))
-        _ = try repo.commitAll("iris v1")
-        let state = directory.appending("state")
-        let lock = try StateLock.acquire(at: try StateDirectory.prepare(at: state).lock)
-        defer { withExtendedLifetime(lock) {} }
+        let fixture = try LoopFixture(prefix: "mooring-stop", manifest: ControllerLoopTests.manifest(version: 1))
+        defer { fixture.remove() }
         let runner = FakeRunner()
-        let controller = try Controller(
-            configuration: ControllerConfiguration(repository: repo.directory.path, reference: .branch("main"), stateDirectory: state),
-            runner: runner, logger: Logger(label: "test"), clock: ManualClock())
+        let controller = try fixture.controller(runner: runner, clock: ManualClock())
         let loop = Task { try await controller.run() }
         #expect(await waitUntil(timeout: .seconds(120)) { await runner.started.count == 1 })
-        let store = try StateStore(readOnlyPath: state.appendingPathComponent("state.sqlite"))
+        let store = try StateStore(readOnlyPath: fixture.state.appendingPathComponent("state.sqlite"))
         #expect(try store.source()?.controllerPid != nil, "a running controller names its pid")
 
         loop.cancel()

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import MooringSupervisor
 import MooringTesting
 import Testing
@@ -12,27 +11,18 @@ import Testing
 /// process that holds the old ports forever.
 @Suite struct LeftoverHAProxyTests {
     @Test func aControllerWithoutEndpointsStopsTheHAProxyItFinds() async throws {
-        let directory = try TemporaryDirectory(prefix: "mooring-leftover")
-        defer { directory.remove() }
-        let repo = try GitFixture(at: directory.appending("repo"))
-        try repo.write("manifests/iris.yaml", ControllerLoopTests.manifest(version: 1)) // no endpoint
-        _ = try repo.commitAll("iris v1, no endpoint")
-        let state = directory.appending("state")
-        let prepared = try StateDirectory.prepare(at: state)
-        let lock = try StateLock.acquire(at: prepared.lock)
-        defer { withExtendedLifetime(lock) {} }
+        let fixture = try LoopFixture(prefix: "mooring-leftover", manifest: ControllerLoopTests.manifest(version: 1)) // no endpoint
+        defer { fixture.remove() }
 
         // What the earlier controller left: its HAProxy's adoption record, and the process.
         let leftover = ProcessIdentity(pid: 4242, startTime: 7, processGroup: 4242)
-        let traffic = state.appendingPathComponent("traffic")
+        let traffic = fixture.state.appendingPathComponent("traffic")
         try FileManager.default.createDirectory(at: traffic, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let record = DataPlane.Record(identity: leftover, listeners: "frontend fe_old\n    bind 127.0.0.1:18080\n")
         try JSONEncoder().encode(record).write(to: traffic.appendingPathComponent("haproxy.json"))
         let runner = FakeRunner(survivors: [DataPlane.processID: leftover])
 
-        let controller = try Controller(
-            configuration: ControllerConfiguration(repository: repo.directory.path, reference: .branch("main"), stateDirectory: state),
-            runner: runner, logger: Logger(label: "test"), clock: ManualClock())
+        let controller = try fixture.controller(runner: runner, clock: ManualClock())
         let loop = Task { try await controller.run() }
         defer { loop.cancel() }
 
